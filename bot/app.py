@@ -1,0 +1,62 @@
+"""Building the services once, and closing them in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.client import LayerLabBot
+from bot.i18n import Catalog
+from bot.sandbox import Sandbox
+from bot.services.demos import Demos
+from bot.services.jobs import JobGate
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Threads for blocking Docker calls: room for every admitted job plus the
+#: quick look-ups (history, images, autocomplete) around them.
+EXTRA_DOCKER_WORKERS = 4
+
+
+@dataclass
+class Services:
+    settings: Settings
+    catalog: Catalog
+    store: Store
+    sandbox: Sandbox
+    demos: Demos
+
+    def bot(self, *, sync_commands: bool = True, housekeeping: bool = True) -> LayerLabBot:
+        return LayerLabBot(
+            settings=self.settings,
+            catalog=self.catalog,
+            sandbox=self.sandbox,
+            store=self.store,
+            demos=self.demos,
+            sync_commands=sync_commands,
+            housekeeping=housekeeping,
+        )
+
+
+@asynccontextmanager
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    catalog = Catalog.load(settings.language)
+    store = await Store.open(settings.database)
+    sandbox = Sandbox(
+        limits=settings.limits,
+        base_images=settings.base_images,
+        default_image=settings.default_image,
+        image_quota=settings.image_quota,
+        docker_host=settings.docker_host,
+        workers=settings.sandbox_concurrency + EXTRA_DOCKER_WORKERS,
+    )
+    gate = JobGate(settings.sandbox_concurrency)
+    try:
+        yield Services(settings, catalog, store, sandbox, Demos(sandbox, store, gate))
+    finally:
+        await sandbox.close()
+        await store.close()

@@ -1,0 +1,173 @@
+"""Type slash commands at a bot that runs against ``FakeDiscord``.
+
+Used by the offline console and the tests: builds the INTERACTION_CREATE
+payload from the bot's own command tree (so option names and types are the
+real ones), sends it, and waits until the bot says it has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.events import INTERACTION_DONE as DONE_EVENT
+from bot.offline.fake import FakeDiscord, FakeInteraction, FakeUser
+
+#: How long a command may take before the session gives up waiting.
+DEFAULT_TIMEOUT = 180.0
+
+_OPTION_TYPES = {
+    discord.AppCommandOptionType.string: str,
+    discord.AppCommandOptionType.integer: int,
+    discord.AppCommandOptionType.number: float,
+}
+
+
+class CommandLineError(ValueError):
+    """A typed command line that does not match the bot's commands."""
+
+
+def _bool(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "yes", "ja", "1", "on"):
+        return True
+    if lowered in ("false", "no", "nee", "0", "off"):
+        return False
+    raise CommandLineError(f"not a true/false value: {text!r}")
+
+
+class OfflineSession:
+    def __init__(self, fake: FakeDiscord, bot: commands.Bot) -> None:
+        self.fake = fake
+        self.bot = bot
+
+    # -- building payloads ---------------------------------------------------------
+
+    def _find(self, path: list[str]) -> tuple[app_commands.Command[Any, ..., Any], list[str]]:
+        tree = self.bot.tree
+        if not path:
+            raise CommandLineError("no command given")
+        top = tree.get_command(path[0])
+        if top is None:
+            raise CommandLineError(f"no command /{path[0]}")
+        used = [path[0]]
+        node: app_commands.Command[Any, ..., Any] | app_commands.Group = top
+        rest = path[1:]
+        while isinstance(node, app_commands.Group):
+            if not rest:
+                names = ", ".join(c.name for c in node.commands)
+                raise CommandLineError(f"/{' '.join(used)} needs a subcommand: {names}")
+            child = node.get_command(rest[0])
+            if child is None:
+                raise CommandLineError(f"no subcommand /{' '.join(used)} {rest[0]}")
+            used.append(rest[0])
+            rest = rest[1:]
+            node = child
+        return node, used
+
+    def build(self, name: str, values: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        """The top-level name and the ``options`` of an INTERACTION_CREATE."""
+        command, used = self._find(name.split())
+        known = {p.name: p for p in command.parameters}
+        options = []
+        for key, value in values.items():
+            parameter = known.get(key)
+            if parameter is None:
+                raise CommandLineError(
+                    f"/{' '.join(used)} has no option {key!r} (options: {', '.join(known)})"
+                )
+            if parameter.type == discord.AppCommandOptionType.boolean:
+                value = value if isinstance(value, bool) else _bool(str(value))
+            elif parameter.type in _OPTION_TYPES:
+                try:
+                    value = _OPTION_TYPES[parameter.type](value)
+                except ValueError as exc:
+                    raise CommandLineError(f"{key}: {exc}") from exc
+            options.append({"name": key, "type": parameter.type.value, "value": value})
+        for parameter in command.parameters:
+            if parameter.required and parameter.name not in values:
+                raise CommandLineError(f"/{' '.join(used)} needs the option {parameter.name}")
+        for sub in reversed(used[1:]):
+            options = [{"name": sub, "type": 1, "options": options}]
+        return used[0], options
+
+    def parse(self, line: str) -> tuple[str, dict[str, Any]]:
+        """``/diff command:"ls /" image:ubuntu`` -> ("diff", {...}); bare values fill options in order."""
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise CommandLineError(str(exc)) from exc
+        if not words:
+            raise CommandLineError("empty line")
+        words[0] = words[0].lstrip("/")
+        path = [words[0]]
+        rest = words[1:]
+        while rest and ":" not in rest[0] and self._is_group(path):
+            path.append(rest.pop(0))
+        command, _ = self._find(path)
+        values: dict[str, Any] = {}
+        positional = [p.name for p in command.parameters]
+        for word in rest:
+            key, sep, value = word.partition(":")
+            if sep and key in positional:
+                values[key] = value
+            else:
+                free = [p for p in positional if p not in values]
+                if not free:
+                    raise CommandLineError(f"too many values: {word!r}")
+                values[free[0]] = word
+        return " ".join(path), values
+
+    def _is_group(self, path: list[str]) -> bool:
+        node: Any = self.bot.tree.get_command(path[0])
+        for name in path[1:]:
+            node = node.get_command(name) if isinstance(node, app_commands.Group) else None
+        return isinstance(node, app_commands.Group)
+
+    # -- running -------------------------------------------------------------
+
+    async def _wait_done(self, send: Any, timeout: float) -> FakeInteraction:
+        sent: list[FakeInteraction] = []
+
+        def check(interaction: discord.Interaction[Any]) -> bool:
+            return bool(sent) and str(interaction.id) == sent[0].id
+
+        waiter = asyncio.ensure_future(self.bot.wait_for(DONE_EVENT, check=check, timeout=timeout))
+        try:
+            sent.append(await send())
+            await waiter
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+        return sent[0]
+
+    async def command(
+        self,
+        name: str,
+        /,
+        *,
+        user: FakeUser,
+        locale: str = "nl",
+        timeout: float = DEFAULT_TIMEOUT,
+        **values: Any,
+    ) -> FakeInteraction:
+        top, options = self.build(name, {k: v for k, v in values.items() if v is not None})
+        return await self._wait_done(lambda: self.fake.slash(top, options, user=user, locale=locale), timeout)
+
+    async def line(
+        self, text: str, /, *, user: FakeUser, locale: str = "nl", timeout: float = DEFAULT_TIMEOUT
+    ) -> FakeInteraction:
+        name, values = self.parse(text)
+        return await self.command(name, user=user, locale=locale, timeout=timeout, **values)
+
+    async def click(
+        self, message_id: str, custom_id: str, *, user: FakeUser, locale: str = "nl", timeout: float = 30.0
+    ) -> FakeInteraction:
+        return await self._wait_done(
+            lambda: self.fake.click(message_id, custom_id, user=user, locale=locale), timeout
+        )

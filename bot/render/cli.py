@@ -1,0 +1,67 @@
+"""Text exactly as the docker CLI (28.x) prints it, from the sandbox's results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from bot.render.table import table
+from bot.render.units import ellipsis, human_size, since, truncate_id
+from bot.sandbox.models import Change, EngineInfo, HistoryEntry, ImageSummary, RemoveResult
+
+#: ``docker history`` cuts CREATED BY to this many display columns.
+CREATED_BY_WIDTH = 45
+#: Dates up to this one print as "N/A" in CREATED (images built "before time").
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+MISSING = "<missing>"
+
+
+def history(entries: Sequence[HistoryEntry], *, now: datetime, trunc: bool = True) -> str:
+    rows = [["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]]
+    for e in entries:
+        image_id = e.id if e.id == MISSING or not trunc else truncate_id(e.id)
+        created = "N/A" if e.created <= _EPOCH else since(e.created, now)
+        created_by = e.created_by.replace("\t", " ")
+        if trunc:
+            created_by = ellipsis(created_by, CREATED_BY_WIDTH)
+        rows.append([image_id, created, created_by, human_size(e.size), e.comment])
+    return table(rows)
+
+
+def diff(changes: Iterable[Change]) -> str:
+    """``docker diff``: one ``K PATH`` line per change, in the engine's order."""
+    return "".join(f"{c.kind.letter} {c.path}\n" for c in changes)
+
+
+def images(rows: Sequence[ImageSummary], *, now: datetime) -> str:
+    """``docker images`` (CLI 28 table form): newest first."""
+    ordered = sorted(rows, key=lambda r: r.created, reverse=True)
+    out = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
+    out += [
+        [r.repository, r.tag, truncate_id(r.id), since(r.created, now), human_size(r.size)] for r in ordered
+    ]
+    return table(out)
+
+
+def info(data: EngineInfo) -> str:
+    """The ``Server:`` part of ``docker info`` that the course looks at."""
+    lines = [
+        "Server:",
+        f" Containers: {data.containers}",
+        f"  Running: {data.running}",
+        f"  Paused: {data.paused}",
+        f"  Stopped: {data.stopped}",
+        f" Images: {data.images}",
+        f" Server Version: {data.server_version}",
+        f" Storage Driver: {data.storage_driver}",
+    ]
+    lines += [f"  {key}: {value}" for key, value in data.driver_status]
+    return "\n".join(lines) + "\n"
+
+
+def rmi(result: RemoveResult) -> str:
+    return "".join(f"{kind}: {value}\n" for kind, value in result.lines)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

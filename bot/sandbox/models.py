@@ -1,0 +1,132 @@
+"""Requests and results of the sandbox: plain frozen data, no Docker or Discord types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Whose objects these are: one student in one course server."""
+
+    guild_id: int
+    user_id: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.guild_id}:{self.user_id}"
+
+
+class ChangeKind(Enum):
+    """``docker diff`` kinds, numbered as the Engine API numbers them."""
+
+    CHANGED = 0
+    ADDED = 1
+    DELETED = 2
+
+    @property
+    def letter(self) -> str:
+        return "CAD"[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: ChangeKind
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    owner: Owner
+    image: str  # an engine reference, already resolved and allowed
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What one short-lived container did."""
+
+    image: str
+    command: str
+    container_name: str
+    exit_code: int
+    output: bytes
+    duration: float
+    changes: tuple[Change, ...] = ()
+    output_truncated: bool = False
+    timed_out: bool = False
+    oom_killed: bool = False
+    layer_size: int | None = None  # bytes in the writable layer (SizeRw)
+    layer_too_big: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    id: str  # "sha256:..." or "<missing>"
+    created: datetime
+    created_by: str
+    size: int
+    comment: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSummary:
+    """One row of ``docker images``: a repository and tag as the viewer knows it."""
+
+    repository: str
+    tag: str
+    id: str
+    created: datetime
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image a student may use: what they typed, resolved to the engine's name."""
+
+    shown: str  # as the student knows it: "ubuntu:latest", "myubuntu:latest"
+    engine_ref: str  # as the engine knows it
+    own: bool  # the student's own image (not a base image)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitResult:
+    image: ImageRef
+    image_id: str
+    run: RunResult
+    history: tuple[HistoryEntry, ...]
+    replaced_id: str | None = None  # the image that had this name before
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveResult:
+    """``docker rmi`` lines: ("Untagged", name) and ("Deleted", id)."""
+
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineInfo:
+    containers: int
+    running: int
+    paused: int
+    stopped: int
+    images: int
+    server_version: str
+    storage_driver: str
+    driver_status: tuple[tuple[str, str], ...]
+    image_store: str  # "overlay2" (classic graph driver) or "containerd"
+    own_containers: int = 0
+    own_running: int = 0
+    own_images: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ImagesOverview:
+    own: tuple[ImageSummary, ...]
+    base: tuple[ImageSummary, ...]
+    missing_base: tuple[str, ...] = field(default=())
+    quota: int = 0

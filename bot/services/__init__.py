@@ -1,0 +1,1 @@
+"""Course services: what a command does, free of Discord types."""

@@ -1,0 +1,90 @@
+"""Configuration: one ``Settings`` object, read from the environment and ``.env``.
+
+Built once in ``bot.__main__`` and passed down; nothing reads the environment
+at import time. Every setting is listed with its default in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.sandbox.limits import Limits
+
+Language = Literal["nl", "en"]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LAYERLAB_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    docker_host: str | None = Field(default=None, validation_alias="DOCKER_HOST")
+
+    guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    database: Path = Path("layerlab.db")
+    default_image: str = "ubuntu:latest"
+    base_images: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["ubuntu:latest", "debian:bookworm", "alpine:latest"]
+    )
+    language: Language = "nl"
+    #: Post results in the channel for everyone instead of privately with a share button.
+    public_results: bool = False
+    log_level: str = "INFO"
+
+    # Sandbox limits, each enforced by the engine (see bot/sandbox/limits.py).
+    sandbox_network: str = "none"
+    sandbox_memory_mb: int = Field(default=256, ge=16)
+    sandbox_cpus: float = Field(default=1.0, gt=0)
+    sandbox_pids: int = Field(default=128, ge=8)
+    sandbox_timeout: float = Field(default=120.0, gt=0)
+    sandbox_output_bytes: int = Field(default=256 * 1024, ge=1024)
+    sandbox_file_size_mb: int = Field(default=256, ge=1)
+    sandbox_writable_mb: int = Field(default=1024, ge=1)
+    sandbox_concurrency: int = Field(default=4, ge=1)
+    image_quota: int = Field(default=5, ge=0)
+
+    @field_validator("guild_ids", "base_images", mode="before")
+    @classmethod
+    def _comma_lists(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("sandbox_network")
+    @classmethod
+    def _network(cls, value: str) -> str:
+        if value in ("host",) or value.startswith("container:"):
+            raise ValueError("the sandbox may not share the host's or another container's network")
+        return value
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            network=self.sandbox_network,
+            memory_bytes=self.sandbox_memory_mb * 1024 * 1024,
+            cpus=self.sandbox_cpus,
+            pids=self.sandbox_pids,
+            timeout=self.sandbox_timeout,
+            output_bytes=self.sandbox_output_bytes,
+            file_size_bytes=self.sandbox_file_size_mb * 1024 * 1024,
+            writable_bytes=self.sandbox_writable_mb * 1024 * 1024,
+        )
+
+    @property
+    def token(self) -> str | None:
+        if self.discord_token is None:
+            return None
+        return self.discord_token.get_secret_value() or None

@@ -1,0 +1,1 @@
+"""Discord glue: turning service results into messages, buttons and error replies."""

@@ -1,0 +1,223 @@
+"""Messages for each demo: the CLI's text in a code block, an explanation embed,
+and the whole text attached when it does not fit."""
+
+from __future__ import annotations
+
+import io
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import discord
+
+from bot.i18n import Catalog
+from bot.render import cli
+from bot.render.terminal import terminal_text
+from bot.render.units import human_size
+from bot.sandbox.limits import Limits
+from bot.sandbox.models import (
+    ChangeKind,
+    CommitResult,
+    EngineInfo,
+    HistoryEntry,
+    ImageRef,
+    ImagesOverview,
+    RemoveResult,
+    RunResult,
+)
+from bot.ui.text import CONTENT_LIMIT, fit_code_block, inline
+
+#: Colour of the explanation embeds (Docker blue).
+EMBED_COLOUR = 0x1D63ED
+WARNING_COLOUR = 0xE8A33D
+#: Room in an embed description for a code block (the rest is explanation).
+EMBED_CODE_BUDGET = 3000
+
+
+@dataclass(frozen=True)
+class Reply:
+    content: str
+    embeds: tuple[discord.Embed, ...] = ()
+    files: tuple[tuple[str, bytes], ...] = field(default=())
+
+    def discord_files(self) -> list[discord.File]:
+        return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
+
+
+def _embed(title: str, description: str, colour: int = EMBED_COLOUR) -> discord.Embed:
+    return discord.Embed(title=title[:256], description=description[:4096], colour=colour)
+
+
+def _transcript_run(result: RunResult) -> str:
+    output = terminal_text(result.output)
+    if output and not output.endswith("\n"):
+        output += "\n"
+    return f"$ docker run -t {result.image} /bin/sh -c {shlex.quote(result.command)}\n{output}"
+
+
+def _warnings(t: Catalog, lang: str, result: RunResult, limits: Limits) -> list[str]:
+    notes = []
+    if result.timed_out:
+        notes.append(t(lang, "warn.timeout", seconds=f"{limits.timeout:g}"))
+    if result.output_truncated:
+        notes.append(t(lang, "warn.output", limit=human_size(limits.output_bytes)))
+    if result.oom_killed:
+        notes.append(t(lang, "warn.oom", limit=human_size(limits.memory_bytes)))
+    if result.layer_too_big:
+        notes.append(
+            t(
+                lang,
+                "warn.layer",
+                size=human_size(result.layer_size or 0),
+                limit=human_size(limits.writable_bytes),
+            )
+        )
+    return notes
+
+
+def _code_content(
+    t: Catalog, lang: str, text: str, filename: str, prefix: str = ""
+) -> tuple[str, tuple[tuple[str, bytes], ...]]:
+    note = t(lang, "common.truncated", file=filename)
+    block, cut = fit_code_block(text, CONTENT_LIMIT - len(prefix) - 10, note)
+    files = ((filename, text.encode()),) if cut else ()
+    return prefix + block, files
+
+
+def _run_fields(t: Catalog, lang: str, embed: discord.Embed, result: RunResult) -> None:
+    embed.add_field(name=t(lang, "common.exit_code"), value=str(result.exit_code))
+    embed.add_field(
+        name=t(lang, "common.duration"), value=t(lang, "common.seconds", seconds=f"{result.duration:.1f}")
+    )
+    embed.add_field(name=t(lang, "common.image"), value=f"`{inline(result.image)}`")
+
+
+def diff_reply(t: Catalog, lang: str, result: RunResult, limits: Limits) -> Reply:
+    diff_text = cli.diff(result.changes)
+    transcript = (
+        _transcript_run(result)
+        + f"$ docker diff {result.container_name}\n{diff_text}"
+        + f"$ docker rm {result.container_name}\n{result.container_name}\n"
+    )
+    content, files = _code_content(t, lang, transcript, "diff.txt")
+    notes = _warnings(t, lang, result, limits)
+    if not result.changes:
+        notes.append(t(lang, "diff.empty"))
+    description = "\n".join([*notes, t(lang, "diff.explain")] if notes else [t(lang, "diff.explain")])
+    embed = _embed(
+        t(lang, "diff.title"),
+        description,
+        WARNING_COLOUR if _warnings(t, lang, result, limits) else EMBED_COLOUR,
+    )
+    _run_fields(t, lang, embed, result)
+    return Reply(content=content, embeds=(embed,), files=files)
+
+
+def history_reply(
+    t: Catalog, lang: str, image: ImageRef, entries: Sequence[HistoryEntry], *, full: bool, now: datetime
+) -> Reply:
+    table = cli.history(entries, now=now, trunc=not full)
+    flag = " --no-trunc" if full else ""
+    transcript = f"$ docker history{flag} {image.shown}\n{table}"
+    content, files = _code_content(t, lang, transcript, "history.txt")
+    description = t(lang, "history.explain")
+    if not full and any(len(e.created_by) > cli.CREATED_BY_WIDTH for e in entries):
+        description += "\n" + t(lang, "history.full_hint")
+    embed = _embed(t(lang, "history.title", image=image.shown), description)
+    return Reply(content=content, embeds=(embed,), files=files)
+
+
+def commit_reply(
+    t: Catalog, lang: str, base: ImageRef, result: CommitResult, limits: Limits, *, now: datetime
+) -> Reply:
+    run = result.run
+    name = result.image.shown
+    transcript = (
+        _transcript_run(run)
+        + f"$ docker diff {run.container_name}\n{cli.diff(run.changes)}"
+        + f"$ docker commit {run.container_name} {name}\n{result.image_id}\n"
+        + f"$ docker rm {run.container_name}\n{run.container_name}\n"
+    )
+    content, files = _code_content(t, lang, transcript, "commit.txt")
+
+    table_lines = cli.history(result.history, now=now).splitlines()
+    if len(table_lines) > 1:  # mark the new top layer, after the CLI's own text
+        table_lines[1] += "  " + t(lang, "commit.new_layer")
+    history_text = f"$ docker history {name}\n" + "\n".join(table_lines) + "\n"
+    history_block, cut = fit_code_block(
+        history_text, EMBED_CODE_BUDGET, t(lang, "common.truncated", file="history.txt")
+    )
+    if cut:
+        files = (*files, ("history.txt", history_text.encode()))
+
+    kinds = [c.kind for c in run.changes]
+    summary = t(
+        lang,
+        "commit.summary",
+        count=len(kinds),
+        added=kinds.count(ChangeKind.ADDED),
+        changed=kinds.count(ChangeKind.CHANGED),
+        deleted=kinds.count(ChangeKind.DELETED),
+    )
+    lines = [*_warnings(t, lang, run, limits), summary, t(lang, "commit.explain", base=base.shown)]
+    if result.replaced_id:
+        lines.append(t(lang, "commit.replaced", name=name))
+    lines.append(t(lang, "commit.use_it", name=name))
+    history_embed = _embed(t(lang, "history.title", image=name), history_block)
+    explain = _embed(t(lang, "commit.title", name=name), "\n".join(lines))
+    _run_fields(t, lang, explain, run)
+    return Reply(content=content, embeds=(history_embed, explain), files=files)
+
+
+def images_reply(t: Catalog, lang: str, overview: ImagesOverview, *, now: datetime) -> Reply:
+    parts = [f"# {t(lang, 'images.own', count=len(overview.own), quota=overview.quota)}"]
+    if overview.own:
+        parts.append("$ docker images\n" + cli.images(overview.own, now=now))
+    else:
+        parts.append(t(lang, "images.none"))
+    parts.append(f"\n# {t(lang, 'images.base')}")
+    parts.append(cli.images(overview.base, now=now))
+    content, files = _code_content(t, lang, "\n".join(parts), "images.txt")
+    description = t(lang, "images.explain")
+    if overview.missing_base:
+        description = t(lang, "images.missing", images=", ".join(overview.missing_base)) + "\n" + description
+    return Reply(content=content, embeds=(_embed(t(lang, "images.title"), description),), files=files)
+
+
+def rmi_reply(t: Catalog, lang: str, name: str, result: RemoveResult) -> Reply:
+    content, files = _code_content(t, lang, f"$ docker rmi {name}\n{cli.rmi(result)}", "rmi.txt")
+    embed = _embed(t(lang, "rmi.title", name=inline(name)), t(lang, "rmi.explain"))
+    return Reply(content=content, embeds=(embed,), files=files)
+
+
+def info_reply(t: Catalog, lang: str, info: EngineInfo) -> Reply:
+    content, files = _code_content(t, lang, "$ docker info\n" + cli.info(info), "info.txt")
+    lines = [
+        t(
+            lang,
+            "info.yours",
+            containers=info.own_containers,
+            running=info.own_running,
+            images=info.own_images,
+        ),
+        t(lang, "info.explain"),
+    ]
+    if info.image_store == "containerd":
+        lines.append(t(lang, "info.containerd"))
+    return Reply(content=content, embeds=(_embed(t(lang, "info.title"), "\n".join(lines)),), files=files)
+
+
+def shared_copy(t: Catalog, lang: str, reply: Reply, display_name: str) -> Reply:
+    """The same reply, for everyone in the channel, saying who shared it."""
+    name = discord.utils.escape_markdown(discord.utils.escape_mentions(display_name))
+    header = t(lang, "share.header", name=name) + "\n"
+    content = reply.content
+    if len(header) + len(content) > CONTENT_LIMIT:
+        header = ""
+    return Reply(content=header + content, embeds=reply.embeds, files=reply.files)
+
+
+def error_text(t: Catalog, lang: str, key: str, params: dict[str, object]) -> str:
+    safe = {k: inline(v) if isinstance(v, str) else v for k, v in params.items()}
+    return t(lang, key, **safe)

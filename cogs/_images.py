@@ -1,0 +1,27 @@
+"""Shared by the cogs: image-name autocompletion."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.client import LayerLabBot
+from bot.errors import UserError
+from bot.sandbox.models import Owner
+
+#: Discord shows at most 25 choices.
+MAX_CHOICES = 25
+
+
+async def image_autocomplete(
+    interaction: discord.Interaction[LayerLabBot], current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    owner = Owner(guild_id=interaction.guild_id, user_id=interaction.user.id)
+    try:
+        names = await interaction.client.demos.image_names(owner)
+    except UserError:
+        return []
+    current = current.lower()
+    return [app_commands.Choice(name=n, value=n) for n in names if current in n][:MAX_CHOICES]

@@ -1,0 +1,52 @@
+"""Topic: image layers (`docker history`, `docker images`, `docker rmi`)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import LayerLabBot
+from bot.i18n import describe
+from bot.render.cli import utcnow
+from bot.services.demos import Demos
+from bot.ui import replies
+from bot.ui.presenter import Presenter
+from cogs._images import image_autocomplete
+
+
+class ImageLayers(commands.Cog):
+    def __init__(self, demos: Demos, presenter: Presenter) -> None:
+        self.demos = demos
+        self.presenter = presenter
+
+    @app_commands.command(name="history", description=describe("cmd.history"))
+    @app_commands.describe(image=describe("cmd.history_image"), full=describe("cmd.history_full"))
+    @app_commands.autocomplete(image=image_autocomplete)
+    @app_commands.guild_only()
+    async def history_show(
+        self, interaction: discord.Interaction[LayerLabBot], image: str, full: bool = False
+    ) -> None:
+        job = await self.presenter.begin(interaction)
+        ref, entries = await self.demos.history(job.owner, image)
+        reply = replies.history_reply(self.presenter.catalog, job.lang, ref, entries, full=full, now=utcnow())
+        await job.finish(reply)
+
+    @app_commands.command(name="images", description=describe("cmd.images"))
+    @app_commands.guild_only()
+    async def images_list(self, interaction: discord.Interaction[LayerLabBot]) -> None:
+        job = await self.presenter.begin(interaction)
+        overview = await self.demos.images(job.owner)
+        await job.finish(replies.images_reply(self.presenter.catalog, job.lang, overview, now=utcnow()))
+
+    @app_commands.command(name="rmi", description=describe("cmd.rmi"))
+    @app_commands.describe(name=describe("cmd.rmi_name"))
+    @app_commands.guild_only()
+    async def rmi_remove(self, interaction: discord.Interaction[LayerLabBot], name: str) -> None:
+        job = await self.presenter.begin(interaction)
+        result = await self.demos.remove_image(job.owner, name)
+        await job.finish(replies.rmi_reply(self.presenter.catalog, job.lang, name, result))
+
+
+async def setup(bot: LayerLabBot) -> None:
+    await bot.add_cog(ImageLayers(bot.demos, bot.presenter))

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers on this machine, and build the local images
+# that the tests (and, without a registry, the offline console) use.
+#
+#   scripts/engine.sh            install + start the engine if needed, build images
+#   scripts/engine.sh --no-images
+#
+# Idempotent: an engine that already answers is used as it is (no second daemon),
+# images that exist are not rebuilt. No registry is needed: the Debian image is
+# made with debootstrap, the small one from Debian's busybox-static.
+set -euo pipefail
+
+log() { printf '[engine] %s\n' "$*" >&2; }
+
+CACHE_DIR=${LAYERLAB_CACHE_DIR:-/var/cache/layerlab}
+DEBIAN_SUITE=bookworm
+export DOCKER_BUILDKIT=0   # the legacy builder ships with every engine we meet here
+
+need_root() {
+    if [ "$(id -u)" != 0 ]; then
+        log "this step needs root: $*"; exit 1
+    fi
+}
+
+install_packages() {
+    local missing=()
+    command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+    command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+    [ -x /bin/busybox ] || missing+=(busybox-static)
+    command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+    if [ ${#missing[@]} -gt 0 ]; then
+        need_root "apt-get install ${missing[*]}"
+        log "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+start_engine() {
+    if docker info >/dev/null 2>&1; then
+        log "engine answers: $(docker version --format '{{.Server.Version}}')"
+        return
+    fi
+    if [ -n "${DOCKER_HOST:-}" ]; then
+        log "DOCKER_HOST=$DOCKER_HOST is set but does not answer"; exit 1
+    fi
+    need_root "start dockerd"
+    if pgrep -x dockerd >/dev/null; then
+        log "a dockerd process exists but does not answer yet; waiting"
+    else
+        log "starting dockerd"
+        mkdir -p /var/log
+        nohup dockerd >/var/log/layerlab-dockerd.log 2>&1 &
+    fi
+    for _ in $(seq 60); do
+        docker info >/dev/null 2>&1 && { log "engine up"; return; }
+        sleep 1
+    done
+    log "dockerd did not answer within 60 s; its log:"; tail -n 30 /var/log/layerlab-dockerd.log >&2 || true
+    exit 1
+}
+
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+build_debian() {
+    local name=$1
+    have_image "$name" && return
+    mkdir -p "$CACHE_DIR"
+    local tarball="$CACHE_DIR/debian-$DEBIAN_SUITE-minbase.tar"
+    if [ ! -s "$tarball" ]; then
+        need_root "debootstrap"
+        local root; root=$(mktemp -d)
+        log "debootstrap $DEBIAN_SUITE (about a minute)"
+        debootstrap --variant=minbase "$DEBIAN_SUITE" "$root" >/dev/null
+        rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+        tar -C "$root" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+        rm -rf "$root"
+    fi
+    log "importing $name"
+    docker import -c 'CMD ["bash"]' -m "debootstrap --variant=minbase $DEBIAN_SUITE" "$tarball" "$name" >/dev/null
+}
+
+build_busybox() {
+    local name=$1
+    have_image "$name" && return
+    local root; root=$(mktemp -d)
+    mkdir -p "$root"/bin "$root"/tmp "$root"/etc "$root"/root
+    cp /bin/busybox "$root"/bin/busybox
+    for applet in sh ls cat echo rm mkdir touch dd head yes sleep env id true false \
+                  wc seq printf grep sed ps kill mv cp ln chmod find test uname; do
+        ln -s busybox "$root/bin/$applet"
+    done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$root"/etc/passwd
+    chmod 1777 "$root"/tmp
+    log "importing $name"
+    tar -C "$root" -c . | docker import -c 'CMD ["sh"]' - "$name" >/dev/null
+    rm -rf "$root"
+}
+
+build_from_dockerfile() {
+    local name=$1 dir=$2
+    have_image "$name" && return
+    log "building $name"
+    docker build -q -t "$name" "$dir" >/dev/null
+}
+
+# An image whose parents were built elsewhere: save, remove, load. Its history then
+# shows <missing> rows, exactly as an image pulled from a registry does.
+build_shipped() {
+    local name=$1 dir=$2
+    have_image "$name" && return
+    local tmp; tmp=$(mktemp -d)
+    docker build -q -t "$name" "$dir" >/dev/null
+    docker save -o "$tmp/img.tar" "$name"
+    docker rmi "$name" >/dev/null
+    docker load -q -i "$tmp/img.tar" >/dev/null
+    rm -rf "$tmp"
+}
+
+main() {
+    local images=1
+    [ "${1:-}" = "--no-images" ] && images=0
+    install_packages
+    start_engine
+    [ $images = 1 ] || return 0
+    local here; here=$(cd "$(dirname "$0")" && pwd)
+    build_debian layerlab-test/debian:bookworm
+    build_busybox layerlab-test/busybox:latest
+    build_from_dockerfile layerlab-test/layered:latest "$here/images/layered"
+    build_shipped layerlab-test/shipped:latest "$here/images/shipped"
+    log "images ready"
+}
+
+main "$@"

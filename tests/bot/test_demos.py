@@ -1,0 +1,202 @@
+"""The bot end to end: real discord.py against FakeDiscord, real engine, real SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+
+import docker
+
+from bot.offline.fake import EPHEMERAL, FakeInteraction
+from tests.conftest import LAYERED, OTHER_STUDENT, STUDENT, Harness
+
+NO_MENTIONS = {"parse": []}
+
+
+def callbacks(interaction: FakeInteraction) -> list[dict]:
+    return [r.payload for r in interaction.responses if r.kind == "callback"]
+
+
+def code(message: dict) -> str:
+    """The text inside the first code block, as a reader sees it."""
+    content = message["content"].replace("\u200b", "")
+    match = re.search(r"```\n(.*?)```", content, re.S)
+    assert match, content
+    return match.group(1)
+
+
+async def test_diff_answers_privately_at_once_then_shows_the_cli_text(harness: Harness) -> None:
+    it = await harness.run("diff")
+    first = callbacks(it)[0]
+    assert first["type"] == 5 and first["data"]["flags"] & EPHEMERAL  # deferred, private
+    message = harness.message(it)
+    text = code(message)
+    assert "$ docker run -t layerlab-test/debian:bookworm /bin/sh -c 'echo Hallo > /tmp/testfile'" in text
+    assert re.search(r"\$ docker diff (\w+)\nC /tmp\nA /tmp/testfile\n\$ docker rm \1\n\1\n", text)
+    assert message["allowed_mentions"] == NO_MENTIONS
+    embed = message["embeds"][0]
+    assert "beschrijfbare layer" in embed["description"]  # Dutch: the locale is nl
+    assert {f["name"]: f["value"] for f in embed["fields"]}["Exitcode"] == "0"
+    assert message["components"][0]["components"][0]["label"] == "Post in kanaal"
+
+
+async def test_language_follows_the_locale(harness: Harness) -> None:
+    english = await harness.run("diff", locale="en-US")
+    assert "writable layer" in harness.text(english)
+    other = await harness.run("diff", locale="de")  # no German: the configured default (nl)
+    assert "beschrijfbare layer" in harness.text(other)
+
+
+async def test_hostile_output_cannot_ping_or_break_the_block(harness: Harness) -> None:
+    it = await harness.run(
+        "diff", command="echo '@everyone <@123> ``` **bold**'; printf '\\140\\140\\140\\n'"
+    )
+    message = harness.message(it)
+    assert message["allowed_mentions"] == NO_MENTIONS
+    inner = message["content"][4:-4]  # between the opening and closing fences
+    assert "``" not in inner
+    assert message["content"].count("```") == 2
+    assert "@everyone <@123>" in inner
+
+
+async def test_long_output_is_cut_and_attached_whole(harness: Harness) -> None:
+    it = await harness.run("diff", command="seq 1 5000")
+    message = harness.message(it)
+    assert len(message["content"]) <= 2000
+    files = harness.files(it)
+    assert set(files) == {"diff.txt"}
+    whole = files["diff.txt"].decode()
+    assert "\n1\n2\n" in whole and "\n5000\n" in whole
+    assert "diff.txt" in message["content"]  # the reader is told where the rest is
+
+
+async def test_share_button_posts_for_everyone_once(harness: Harness) -> None:
+    it = await harness.run("history", image=LAYERED)
+    message = harness.message(it)
+    custom_id = message["components"][0]["components"][0]["custom_id"]
+
+    stranger = await harness.session.click(message["id"], custom_id, user=OTHER_STUDENT)
+    refusal = callbacks(stranger)[0]
+    assert refusal["data"]["flags"] & EPHEMERAL and "Enkel wie" in refusal["data"]["content"]
+
+    shared = await harness.session.click(message["id"], custom_id, user=STUDENT)
+    public = callbacks(shared)[0]
+    assert public["type"] == 4 and not (public["data"].get("flags") or 0) & EPHEMERAL
+    assert public["data"]["allowed_mentions"] == NO_MENTIONS
+    assert public["data"]["content"].startswith("Gedeeld door student\\_a:")
+    assert "docker history layerlab-test/layered:latest" in public["data"]["content"]
+
+    again = await harness.session.click(message["id"], custom_id, user=STUDENT)
+    assert callbacks(again)[0]["data"]["flags"] & EPHEMERAL
+
+
+async def test_history_is_the_cli_output(harness: Harness) -> None:
+    for full, flags in ((False, []), (True, ["--no-trunc"])):
+        it = await harness.run("history", image="layerlab-test/layered", full=full)
+        expected = subprocess.run(
+            ["docker", "history", *flags, LAYERED], check=True, capture_output=True, text=True
+        ).stdout
+        shown = code(harness.message(it))
+        assert shown.startswith(f"$ docker history{' --no-trunc' if full else ''} {LAYERED}\n")
+        files = harness.files(it)
+        if full:  # too wide for one message: cut there, and attached whole
+            assert len(harness.message(it)["content"]) <= 2000
+            shown = files["history.txt"].decode()
+        else:
+            assert not files
+        assert shown.split("\n", 1)[1] == expected
+
+
+async def test_history_explains_missing_layers(harness: Harness) -> None:
+    it = await harness.run("history", image="layerlab-test/shipped", locale="en-GB")
+    assert "<missing>" in code(harness.message(it))
+    assert "built somewhere else" in harness.text(it)
+
+
+async def test_bad_image_names_get_a_clear_private_answer(harness: Harness) -> None:
+    cases = {
+        "../x": "geen geldige image-naam",
+        "UBUNTU": "kleine letters",
+        "a" * 300: "te lang",
+        "hello-world": "wordt niet aangeboden",
+    }
+    for image, words in cases.items():
+        it = await harness.run("history", image=image)
+        message = harness.message(it)
+        assert words in message["content"], (image, message["content"])
+        assert message["flags"] & EPHEMERAL
+        assert message["embeds"] == [] and message["components"] == []
+
+
+async def test_commit_then_use_the_image_and_nobody_else_can(
+    harness: Harness, engine: docker.DockerClient
+) -> None:
+    it = await harness.run("commit", name="myubuntu", command="echo Hallo > /tmp/testfile")
+    message = harness.message(it)
+    text = code(message)
+    assert re.search(r"\$ docker commit \w+ myubuntu:latest\nsha256:[0-9a-f]{64}\n", text)
+    history = message["embeds"][0]["description"]
+    assert "⬅ nieuwe layer" in history.splitlines()[3]  # fence, command, header, then the new layer
+    assert "/bin/sh -c echo Hallo > /tmp/testfile" in history
+    assert "2 wijziging(en): 1 toegevoegd, 1 gewijzigd" in harness.text(it)
+
+    used = await harness.run("diff", image="myubuntu", command="cat /tmp/testfile")
+    assert "Hallo" in code(harness.message(used))
+    images = await harness.run("images")
+    assert re.search(r"myubuntu\s+latest\s+[0-9a-f]{12}", harness.message(images)["content"])
+
+    theirs = await harness.run("history", image="myubuntu", user=OTHER_STUDENT)
+    assert "wordt niet aangeboden" in harness.message(theirs)["content"]
+
+    removed = await harness.run("rmi", name="myubuntu")
+    assert "Untagged: myubuntu:latest" in code(harness.message(removed))
+    assert not engine.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
+
+
+async def test_bad_commit_names(harness: Harness) -> None:
+    for name, words in (
+        ("My Image", "kan geen image-naam zijn"),
+        ("../x", "kan geen image-naam zijn"),
+        ("X", "kleine letters"),
+    ):
+        it = await harness.run("commit", name=name, command="true")
+        assert words in harness.message(it)["content"]
+
+
+async def test_info_shows_engine_and_own_counts(harness: Harness) -> None:
+    it = await harness.run("info", locale="en-US")
+    text = code(harness.message(it))
+    assert "Storage Driver: overlay2" in text and re.search(r" Containers: \d+\n  Running: \d+", text)
+    assert "Yours: 0 container(s)" in harness.text(it)
+
+
+async def test_one_job_per_student_at_a_time(harness: Harness) -> None:
+    slow = asyncio.create_task(harness.run("diff", command="sleep 3"))
+    await asyncio.sleep(1.0)
+    second = await harness.run("diff", command="true")
+    assert "Er loopt al een commando van jou" in harness.message(second)["content"]
+    await slow
+    assert harness.message(await slow)["embeds"]
+
+
+async def test_a_full_host_queues_and_says_so(harness: Harness) -> None:
+    users = [STUDENT, OTHER_STUDENT, STUDENT.__class__(id=200000000000000009, name="student_c")]
+    tasks = [asyncio.create_task(harness.run("diff", command="sleep 2", user=u)) for u in users]
+    done = await asyncio.gather(*tasks)
+    queued = [
+        it
+        for it in done
+        if any("wachtrij" in (r.payload.get("content") or "") for r in it.responses if r.kind == "edit")
+    ]
+    assert len(queued) == 1  # concurrency 2: the third waited, and was told
+    assert all(harness.message(it)["embeds"] for it in done)
+
+
+async def test_every_run_is_recorded(harness: Harness) -> None:
+    await harness.run("diff", command="exit 4")
+    await harness.run("history", image="nope")
+    runs = await harness.built.store.runs(harness.fake.guild_id, STUDENT.id, limit=2)
+    assert runs[0].command == "history" and runs[0].outcome == "refused:error.image_not_allowed"
+    assert runs[1].command == "diff" and runs[1].exit_code == 4 and runs[1].outcome == "ok"
+    assert runs[1].image == "layerlab-test/debian:bookworm" and runs[1].input == "exit 4"

@@ -1,0 +1,136 @@
+"""Shared fixtures: a real Docker engine, real SQLite, real discord.py against FakeDiscord.
+
+Nothing is skipped: when the engine or a test image is missing, the tests that
+need it fail, and tell how to get it (``scripts/test`` sets everything up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+
+from bot.app import Services, services
+from bot.offline import FakeDiscord, FakeUser, OfflineSession
+from bot.offline.fake import FakeInteraction
+from bot.settings import Settings
+
+DEBIAN = "layerlab-test/debian:bookworm"
+BUSYBOX = "layerlab-test/busybox:latest"
+LAYERED = "layerlab-test/layered:latest"
+SHIPPED = "layerlab-test/shipped:latest"
+TEST_IMAGES = (DEBIAN, BUSYBOX, LAYERED, SHIPPED)
+
+STUDENT = FakeUser(id=200000000000000001, name="student_a")
+OTHER_STUDENT = FakeUser(id=200000000000000002, name="student_b")
+
+
+def make_settings(tmp: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database": tmp / "layerlab.db",
+        "base_images": list(TEST_IMAGES),
+        "default_image": DEBIAN,
+        "language": "nl",
+        "sandbox_timeout": 20.0,
+        "sandbox_memory_mb": 128,
+        "sandbox_pids": 64,
+        "sandbox_output_bytes": 64 * 1024,
+        "sandbox_file_size_mb": 16,
+        "sandbox_writable_mb": 64,
+        "sandbox_concurrency": 2,
+        "image_quota": 3,
+        "discord_token": None,
+        "guild_ids": [],
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[docker.DockerClient]:
+    """The real engine; fails (never skips) when it is not there."""
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as exc:
+        pytest.fail(f"No Docker engine answers ({exc}). Run scripts/test, which starts one.", pytrace=False)
+    missing = [name for name in TEST_IMAGES if not client.images.list(name=name)]
+    if missing:
+        pytest.fail(f"Test images missing: {missing}. Run scripts/engine.sh to build them.", pytrace=False)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def session_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("layerlab")
+
+
+class Harness:
+    """A running bot and the fake Discord it talks to."""
+
+    def __init__(self, fake: FakeDiscord, built: Services, session: OfflineSession) -> None:
+        self.fake = fake
+        self.built = built
+        self.session = session
+        self.bot = session.bot
+
+    async def run(
+        self, name: str, /, *, user: FakeUser = STUDENT, locale: str = "nl", **options: Any
+    ) -> FakeInteraction:
+        return await self.session.command(name, user=user, locale=locale, **options)
+
+    def message(self, interaction: FakeInteraction) -> dict[str, Any]:
+        assert interaction.original_id, "the bot never answered"
+        return self.fake.messages[interaction.original_id]
+
+    def files(self, interaction: FakeInteraction) -> dict[str, bytes]:
+        assert interaction.original_id
+        return self.fake.files.get(interaction.original_id, {})
+
+    def text(self, interaction: FakeInteraction) -> str:
+        """Everything a reader sees in the answer: content and embeds."""
+        message = self.message(interaction)
+        parts = [message["content"]]
+        for embed in message["embeds"]:
+            parts += [embed.get("title", ""), embed.get("description", "")]
+            parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+        return "\n".join(parts)
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[Harness]:
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        async with services(settings) as built:
+            bot = built.bot(sync_commands=False)
+            runner = asyncio.create_task(bot.start("test-token"))
+            await asyncio.wait_for(bot.wait_until_ready(), timeout=30)
+            try:
+                yield Harness(fake, built, OfflineSession(fake, bot))
+            finally:
+                await bot.close()
+                await asyncio.gather(runner, return_exceptions=True)
+        assert not fake.violations, f"the bot broke Discord's rules: {fake.violations}"
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture(scope="session")
+async def harness(engine: docker.DockerClient, session_tmp: Path) -> AsyncIterator[Harness]:
+    async with running_bot(make_settings(session_tmp)) as running:
+        yield running
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: everything here must really run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

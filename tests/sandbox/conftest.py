@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import docker
+import pytest
+
+from bot.sandbox import Limits, Sandbox
+from bot.sandbox.models import Owner
+from tests.conftest import DEBIAN, TEST_IMAGES
+
+#: Short limits, so that the hostile tests end quickly.
+TEST_LIMITS = Limits(
+    network="none",
+    memory_bytes=128 * 1024 * 1024,
+    cpus=1.0,
+    pids=64,
+    timeout=8.0,
+    output_bytes=32 * 1024,
+    file_size_bytes=16 * 1024 * 1024,
+    writable_bytes=48 * 1024 * 1024,
+)
+OWNER = Owner(guild_id=11, user_id=21)
+OTHER = Owner(guild_id=11, user_id=22)
+
+
+def make_sandbox(**overrides: Any) -> Sandbox:
+    options: dict[str, Any] = {
+        "limits": TEST_LIMITS,
+        "base_images": TEST_IMAGES,
+        "default_image": DEBIAN,
+        "image_quota": 3,
+    }
+    options.update(overrides)
+    return Sandbox(**options)
+
+
+@pytest.fixture
+async def sandbox(engine: docker.DockerClient) -> AsyncIterator[Sandbox]:
+    box = make_sandbox()
+    yield box
+    await box.close()
+    # Nothing a test made may stay behind.
+    for owner in (OWNER, OTHER):
+        for image in engine.images.list(filters={"label": f"org.layerlab.owner={owner.user_id}"}):
+            for tag in image.tags:
+                engine.images.remove(tag, force=True)

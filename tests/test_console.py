@@ -1,0 +1,79 @@
+"""`python -m bot` as an operator starts it, from another folder, with no token."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import docker
+
+from tests.conftest import DEBIAN, TEST_IMAGES
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERLAB_") and k != "DISCORD_TOKEN"}
+    env.update(
+        LAYERLAB_DATABASE=str(tmp_path / "console.db"),
+        LAYERLAB_BASE_IMAGES=",".join(TEST_IMAGES),
+        LAYERLAB_DEFAULT_IMAGE=DEBIAN,
+        LAYERLAB_LANGUAGE="en",
+    )
+    return env
+
+
+def test_console_runs_slash_commands(tmp_path: Path, engine: docker.DockerClient) -> None:
+    typed = "\n".join(
+        [
+            "/diff",
+            '/diff command:"echo hi; ls /nope"',
+            "/history layerlab-test/layered",
+            "click 1",
+            "/history ../x",
+            "/nonsense",
+            "click 1",
+            "quit",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        timeout=120,
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "C /tmp\nA /tmp/testfile" in out
+    assert "hi\nls: cannot access '/nope': No such file or directory" in out
+    assert "Exit code: 2" in out
+    assert "CREATED BY" in out and "debootstrap --variant=minbase bookworm" in out
+    assert "is not a valid image name" in out
+    assert "? no command /nonsense" in out
+    assert "message (everyone in the channel)" in out  # "click 1" posted the history
+    assert "? no such button" in out  # an error answer has no button to press
+    assert (tmp_path / "console.db").exists()
+
+
+def test_no_token_and_no_terminal_exits_with_a_clear_message(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "no DISCORD_TOKEN and no terminal" in done.stderr
+
+
+def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path)
+    )
+    assert done.returncode == 2 and "DISCORD_TOKEN is not set" in done.stderr
