@@ -29,7 +29,7 @@ EXTENSIONS = (
     "cogs.engine",
 )
 #: How often leftover one-shot containers are looked for.
-JANITOR_INTERVAL_MINUTES = 5.0
+JANITOR_INTERVAL_MINUTES = 1.0
 
 
 class LayerLabBot(commands.Bot):
@@ -69,7 +69,7 @@ class LayerLabBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.housekeeping:
-            await self.remove_leftovers(older_than=None)
+            await self.remove_leftovers()
             self.janitor.start()
         if self.sync_commands:
             await self.sync_guilds(self.settings.guild_ids)
@@ -83,15 +83,15 @@ class LayerLabBot(commands.Bot):
             log.info("Synced commands to guild %s", guild_id)
         return synced
 
-    async def remove_leftovers(self, older_than: float | None) -> None:
+    async def remove_leftovers(self) -> None:
         try:
-            await self.sandbox.remove_leftovers(older_than=older_than)
+            await self.sandbox.remove_leftovers()
         except EngineUnavailable:
             log.warning("Engine unreachable; leftover containers will be removed once it answers")
 
     @tasks.loop(minutes=JANITOR_INTERVAL_MINUTES)
     async def janitor(self) -> None:
-        await self.remove_leftovers(older_than=self.settings.sandbox_timeout + 300)
+        await self.remove_leftovers()
 
     @janitor.before_loop
     async def _janitor_wait(self) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import services
-from bot.offline import FakeDiscord, FakeUser, OfflineSession
+from bot.offline import FakeDiscord, FakeUser, OfflineSession, offline_bot
 from bot.offline.fake import FakeInteraction
 from bot.offline.session import CommandLineError
 from bot.settings import Settings
@@ -96,26 +96,13 @@ async def run_console(settings: Settings, stdin: TextIO | None = None, stdout: T
     fake = FakeDiscord()
     await fake.start()
     try:
-        async with services(settings) as built:
-            bot = built.bot(sync_commands=False)
-            runner = asyncio.create_task(bot.start("offline-console-token"))
-            ready = asyncio.create_task(bot.wait_until_ready())
-            await asyncio.wait({runner, ready}, return_when=asyncio.FIRST_COMPLETED)
-            if runner.done():
-                ready.cancel()
-                runner.result()
-                return 1
-            session = OfflineSession(fake, bot)
+        async with services(settings) as built, offline_bot(built.bot(sync_commands=False), fake) as session:
             user = FakeUser(id=CONSOLE_USER_ID, name=getpass.getuser())
             locale = LOCALES[settings.language]
             printer = ConsolePrinter(fake, out)
             printer.print(f"layerlab offline console: you are {user.name}, language {locale}.")
             printer.print(HELP)
-            try:
-                await _loop(session, printer, user, locale, stdin, out)
-            finally:
-                await bot.close()
-                await asyncio.gather(runner, return_exceptions=True)
+            await _loop(session, printer, user, locale, stdin, out)
     finally:
         await fake.stop()
     return 0

@@ -6,7 +6,6 @@ need it fail, and tell how to get it (``scripts/test`` sets everything up).
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -17,7 +16,7 @@ import docker
 import pytest
 
 from bot.app import Services, services
-from bot.offline import FakeDiscord, FakeUser, OfflineSession
+from bot.offline import FakeDiscord, FakeUser, OfflineSession, offline_bot
 from bot.offline.fake import FakeInteraction
 from bot.settings import Settings
 
@@ -67,6 +66,24 @@ def engine() -> Iterator[docker.DockerClient]:
     client.close()
 
 
+#: Course servers the tests play in; their images are removed before and after a run.
+TEST_GUILDS = (FakeDiscord().guild_id, 11, 31)
+
+
+def _remove_test_images(client: docker.DockerClient) -> None:
+    for guild in TEST_GUILDS:
+        for image in client.images.list(filters={"label": f"org.layerlab.guild={guild}"}):
+            for tag in image.tags:
+                client.images.remove(tag, force=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clean_test_images(engine: docker.DockerClient) -> Iterator[None]:
+    _remove_test_images(engine)
+    yield
+    _remove_test_images(engine)
+
+
 @pytest.fixture(scope="session")
 def session_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("layerlab")
@@ -82,9 +99,21 @@ class Harness:
         self.bot = session.bot
 
     async def run(
-        self, name: str, /, *, user: FakeUser = STUDENT, locale: str = "nl", **options: Any
+        self,
+        name: str,
+        /,
+        *,
+        user: FakeUser = STUDENT,
+        locale: str = "nl",
+        timeout: float = 120.0,
+        **options: Any,
     ) -> FakeInteraction:
-        return await self.session.command(name, user=user, locale=locale, **options)
+        return await self.session.command(name, user=user, locale=locale, timeout=timeout, **options)
+
+    async def autocomplete(
+        self, name: str, option: str, current: str, *, user: FakeUser = STUDENT
+    ) -> list[Any]:
+        return await self.session.autocomplete(name, option, current, user=user)
 
     def message(self, interaction: FakeInteraction) -> dict[str, Any]:
         assert interaction.original_id, "the bot never answered"
@@ -109,15 +138,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[Harness]:
     fake = FakeDiscord()
     await fake.start()
     try:
-        async with services(settings) as built:
-            bot = built.bot(sync_commands=False)
-            runner = asyncio.create_task(bot.start("test-token"))
-            await asyncio.wait_for(bot.wait_until_ready(), timeout=30)
-            try:
-                yield Harness(fake, built, OfflineSession(fake, bot))
-            finally:
-                await bot.close()
-                await asyncio.gather(runner, return_exceptions=True)
+        async with services(settings) as built, offline_bot(built.bot(sync_commands=False), fake) as session:
+            yield Harness(fake, built, session)
         assert not fake.violations, f"the bot broke Discord's rules: {fake.violations}"
     finally:
         await fake.stop()

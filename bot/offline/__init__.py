@@ -6,6 +6,6 @@ two base URLs discord.py reads are pointed at 127.0.0.1.
 """
 
 from bot.offline.fake import FakeDiscord, FakeInteraction, FakeUser
-from bot.offline.session import OfflineSession
+from bot.offline.session import OfflineSession, offline_bot
 
-__all__ = ["FakeDiscord", "FakeInteraction", "FakeUser", "OfflineSession"]
+__all__ = ["FakeDiscord", "FakeInteraction", "FakeUser", "OfflineSession", "offline_bot"]

@@ -100,6 +100,7 @@ class FakeInteraction:
     responses: list[Recorded] = field(default_factory=list)
     original_id: str | None = None
     followup_ids: list[str] = field(default_factory=list)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)  # set at the first response
 
 
 class FakeDiscord:
@@ -314,6 +315,13 @@ class FakeDiscord:
             "options": options,
             "guild_id": str(self.guild_id),
         }
+        return await self._send_interaction(payload, user)
+
+    async def autocomplete(
+        self, name: str, options: list[dict[str, Any]], *, user: FakeUser, locale: str = "nl"
+    ) -> FakeInteraction:
+        payload = self._interaction_base(user, locale, 4)
+        payload["data"] = {"id": snowflake(), "name": name, "type": 1, "options": options}
         return await self._send_interaction(payload, user)
 
     async def click(
@@ -546,6 +554,7 @@ class FakeDiscord:
         record = Recorded("callback", token, payload, files)
         interaction.responses.append(record)
         self.records.append(record)
+        interaction.answered.set()
         message: dict[str, Any] | None = None
         if kind in (4, 5):  # a new message, or a "thinking" one to be edited later
             flags = data.get("flags") or 0

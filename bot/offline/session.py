@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
@@ -20,6 +22,8 @@ from bot.offline.fake import FakeDiscord, FakeInteraction, FakeUser
 
 #: How long a command may take before the session gives up waiting.
 DEFAULT_TIMEOUT = 180.0
+#: How long the bot may take to log in and receive its guild.
+READY_TIMEOUT = 30.0
 
 _OPTION_TYPES = {
     discord.AppCommandOptionType.string: str,
@@ -165,9 +169,56 @@ class OfflineSession:
         name, values = self.parse(text)
         return await self.command(name, user=user, locale=locale, timeout=timeout, **values)
 
+    async def autocomplete(
+        self,
+        name: str,
+        option: str,
+        current: str,
+        *,
+        user: FakeUser,
+        locale: str = "nl",
+        timeout: float = 30.0,
+    ) -> list[Any]:
+        """The choices the bot offers while ``option`` of ``name`` reads ``current``."""
+        top, options = self.build(name, {option: current})
+        leaf = options
+        while leaf and leaf[0].get("type") == 1:
+            leaf = leaf[0]["options"]
+        for entry in leaf:
+            if entry["name"] == option:
+                entry["focused"] = True
+        interaction = await self.fake.autocomplete(top, options, user=user, locale=locale)
+        await asyncio.wait_for(interaction.answered.wait(), timeout)
+        answer = interaction.responses[0].payload
+        return [choice["value"] for choice in answer["data"]["choices"]]
+
     async def click(
         self, message_id: str, custom_id: str, *, user: FakeUser, locale: str = "nl", timeout: float = 30.0
     ) -> FakeInteraction:
         return await self._wait_done(
             lambda: self.fake.click(message_id, custom_id, user=user, locale=locale), timeout
         )
+
+
+@asynccontextmanager
+async def offline_bot(
+    bot: commands.Bot, fake: FakeDiscord, token: str = "offline"
+) -> AsyncIterator[OfflineSession]:
+    """Run ``bot`` against ``fake`` until the block ends; yields a session to type into."""
+    async with bot:
+        runner = asyncio.create_task(bot.start(token))
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {runner, ready}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            if runner.done():
+                runner.result()  # raises what stopped the bot
+            runner.cancel()
+            raise TimeoutError("the bot did not become ready")
+        try:
+            yield OfflineSession(fake, bot)
+        finally:
+            await bot.close()
+            await asyncio.gather(runner, return_exceptions=True)

@@ -62,8 +62,9 @@ PURPOSE_IMAGE = "image"
 WAIT_GRACE = 15.0
 #: HTTP timeout of one Engine API call (a commit or a diff of a big image is slow).
 API_TIMEOUT = 180
-#: A one-shot container older than its timeout plus this is a leftover and is removed.
-STALE_MARGIN = 300.0
+#: A one-shot container older than its timeout plus this is a leftover: no bot
+#: process is still waiting for it (each kills its own at the deadline).
+STALE_MARGIN = WAIT_GRACE + 30.0
 #: Engine error texts that mean "this engine cannot cap a container's writable layer".
 _NO_STORAGE_QUOTA = ("storage-opt", "storage opt", "pquota", "quota")
 
@@ -196,7 +197,14 @@ class Sandbox:
         return await self._call(self._info, owner)
 
     async def remove_leftovers(self, *, older_than: float | None = None) -> int:
-        """Remove one-shot containers a crash left behind; returns how many."""
+        """Remove one-shot containers a crash left behind; returns how many.
+
+        Only those older than any live job can be (``older_than``, default the
+        timeout plus a margin): another bot process on the same engine may be
+        running the younger ones right now.
+        """
+        if older_than is None:
+            older_than = self.limits.timeout + STALE_MARGIN
         return await self._call(self._remove_leftovers, older_than)
 
     async def storage_quota_supported(self) -> bool:
@@ -501,15 +509,18 @@ class Sandbox:
             own_images=len(self._own_images(owner)),
         )
 
-    def _remove_leftovers(self, older_than: float | None) -> int:
+    def _remove_leftovers(self, older_than: float) -> int:
         api = self._docker().api
         removed = 0
         now = _now()
         for row in api.containers(all=True, filters={"label": [f"{LABEL_PURPOSE}={PURPOSE_ONESHOT}"]}):
-            if older_than is not None:
+            label = (row.get("Labels") or {}).get(LABEL_CREATED)
+            try:
+                created = datetime.fromisoformat(label) if label else _parse_time(row["Created"])
+            except ValueError:
                 created = _parse_time(row["Created"])
-                if (now - created).total_seconds() < older_than:
-                    continue
+            if (now - created).total_seconds() < older_than:
+                continue
             try:
                 api.remove_container(row["Id"], force=True)
                 removed += 1

@@ -26,7 +26,7 @@ from bot.sandbox.models import (
     RemoveResult,
     RunResult,
 )
-from bot.ui.text import CONTENT_LIMIT, fit_code_block, inline
+from bot.ui.text import CONTENT_LIMIT, code_block, fit_code_block, inline
 
 #: Colour of the explanation embeds (Docker blue).
 EMBED_COLOUR = 0x1D63ED
@@ -77,12 +77,14 @@ def _warnings(t: Catalog, lang: str, result: RunResult, limits: Limits) -> list[
 
 
 def _code_content(
-    t: Catalog, lang: str, text: str, filename: str, prefix: str = ""
+    t: Catalog, lang: str, text: str, filename: str, *, tail: str = ""
 ) -> tuple[str, tuple[tuple[str, bytes], ...]]:
+    """The message content: ``text`` + ``tail`` in a code block; when that does
+    not fit, ``text`` is cut (``tail`` kept) and the whole is attached."""
     note = t(lang, "common.truncated", file=filename)
-    block, cut = fit_code_block(text, CONTENT_LIMIT - len(prefix) - 10, note)
-    files = ((filename, text.encode()),) if cut else ()
-    return prefix + block, files
+    block, cut = fit_code_block(text, CONTENT_LIMIT - 10, note, tail=tail)
+    files = ((filename, (text + tail).encode()),) if cut else ()
+    return block, files
 
 
 def _run_fields(t: Catalog, lang: str, embed: discord.Embed, result: RunResult) -> None:
@@ -94,13 +96,11 @@ def _run_fields(t: Catalog, lang: str, embed: discord.Embed, result: RunResult) 
 
 
 def diff_reply(t: Catalog, lang: str, result: RunResult, limits: Limits) -> Reply:
-    diff_text = cli.diff(result.changes)
-    transcript = (
-        _transcript_run(result)
-        + f"$ docker diff {result.container_name}\n{diff_text}"
-        + f"$ docker rm {result.container_name}\n{result.container_name}\n"
+    tail = (
+        f"$ docker diff {result.container_name}\n{cli.diff(result.changes)}"
+        f"$ docker rm {result.container_name}\n{result.container_name}\n"
     )
-    content, files = _code_content(t, lang, transcript, "diff.txt")
+    content, files = _code_content(t, lang, _transcript_run(result), "diff.txt", tail=tail)
     notes = _warnings(t, lang, result, limits)
     if not result.changes:
         notes.append(t(lang, "diff.empty"))
@@ -133,13 +133,12 @@ def commit_reply(
 ) -> Reply:
     run = result.run
     name = result.image.shown
-    transcript = (
-        _transcript_run(run)
-        + f"$ docker diff {run.container_name}\n{cli.diff(run.changes)}"
-        + f"$ docker commit {run.container_name} {name}\n{result.image_id}\n"
-        + f"$ docker rm {run.container_name}\n{run.container_name}\n"
+    tail = (
+        f"$ docker commit {run.container_name} {name}\n{result.image_id}\n"
+        f"$ docker rm {run.container_name}\n{run.container_name}\n"
     )
-    content, files = _code_content(t, lang, transcript, "commit.txt")
+    transcript = _transcript_run(run) + f"$ docker diff {run.container_name}\n{cli.diff(run.changes)}"
+    content, files = _code_content(t, lang, transcript, "commit.txt", tail=tail)
 
     table_lines = cli.history(result.history, now=now).splitlines()
     if len(table_lines) > 1:  # mark the new top layer, after the CLI's own text
@@ -171,14 +170,16 @@ def commit_reply(
 
 
 def images_reply(t: Catalog, lang: str, overview: ImagesOverview, *, now: datetime) -> Reply:
-    parts = [f"# {t(lang, 'images.own', count=len(overview.own), quota=overview.quota)}"]
-    if overview.own:
-        parts.append("$ docker images\n" + cli.images(overview.own, now=now))
-    else:
-        parts.append(t(lang, "images.none"))
-    parts.append(f"\n# {t(lang, 'images.base')}")
-    parts.append(cli.images(overview.base, now=now))
-    content, files = _code_content(t, lang, "\n".join(parts), "images.txt")
+    own_title = t(lang, "images.own", count=len(overview.own), quota=overview.quota)
+    own = "$ docker images\n" + cli.images(overview.own, now=now) if overview.own else ""
+    base = cli.images(overview.base, now=now)
+    whole = f"{own_title}\n{own or t(lang, 'images.none')}\n\n{t(lang, 'images.base')}\n{base}"
+    parts = [f"**{own_title}**", code_block(own) if own else t(lang, "images.none")]
+    parts += [f"**{t(lang, 'images.base')}**", code_block(base)]
+    content = "\n".join(parts)
+    files: tuple[tuple[str, bytes], ...] = ()
+    if len(content) > CONTENT_LIMIT:  # many or long names: the whole list goes in a file
+        content, files = _code_content(t, lang, whole, "images.txt")
     description = t(lang, "images.explain")
     if overview.missing_base:
         description = t(lang, "images.missing", images=", ".join(overview.missing_base)) + "\n" + description

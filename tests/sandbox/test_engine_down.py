@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,41 +11,7 @@ import pytest
 from bot.errors import EngineUnavailable
 from tests.conftest import BUSYBOX
 from tests.sandbox.conftest import OWNER, make_sandbox
-
-ENGINE_SOCKET = "/var/run/docker.sock"
-
-
-class SocketProxy:
-    """A unix-socket relay to the real engine that the test can switch off and on."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.server: asyncio.AbstractServer | None = None
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_unix_connection(ENGINE_SOCKET)
-        self.writers |= {writer, up_writer}
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(ConnectionError):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True)
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_unix_server(self._relay, path=str(self.path))
-
-    async def stop(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in self.writers:
-            writer.close()
-        await self.server.wait_closed()
-        self.path.unlink(missing_ok=True)
+from tests.support.proxy import SocketProxy
 
 
 @pytest.fixture

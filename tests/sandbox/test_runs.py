@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import docker
@@ -141,15 +142,23 @@ async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
 
 
 async def test_leftovers_from_a_crash_are_removed(sandbox: Sandbox, engine: docker.DockerClient) -> None:
-    labels = Sandbox.labels(OWNER, "oneshot")
-    crashed = engine.containers.create(BUSYBOX, ["sleep", "600"], labels=labels)
-    crashed.start()
+    long_ago = "2020-01-01T00:00:00+00:00"
+    crashed_long_ago = {**Sandbox.labels(OWNER, "oneshot"), "org.layerlab.created": long_ago}
+    old = engine.containers.create(BUSYBOX, ["sleep", "600"], labels=crashed_long_ago)
+    old.start()
+    young = engine.containers.create(BUSYBOX, ["sleep", "600"], labels=Sandbox.labels(OWNER, "oneshot"))
     unrelated = engine.containers.create(BUSYBOX, ["true"])
     try:
-        assert await sandbox.remove_leftovers(older_than=3600) == 0  # too young for the janitor
-        assert await sandbox.remove_leftovers() >= 1  # start-up removes them all
+        assert await sandbox.remove_leftovers() >= 1
         with pytest.raises(docker.errors.NotFound):
-            engine.containers.get(crashed.id)
+            engine.containers.get(old.id)
+        # Younger than any job can be: maybe another bot's running job. Kept.
+        assert engine.containers.get(young.id)
         assert engine.containers.get(unrelated.id)  # not ours: untouched
+        assert await sandbox.remove_leftovers(older_than=0) >= 1
+        with pytest.raises(docker.errors.NotFound):
+            engine.containers.get(young.id)
     finally:
-        unrelated.remove(force=True)
+        for container in (young, unrelated):
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True)

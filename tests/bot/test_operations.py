@@ -1,0 +1,104 @@
+"""Settings that change how the bot answers, and an engine that goes away."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docker
+
+from bot.offline.fake import EPHEMERAL
+from tests.bot.test_demos import callbacks, code
+from tests.conftest import DEBIAN, STUDENT, make_settings, running_bot
+from tests.support.proxy import SocketProxy
+
+
+async def test_public_results_answer_in_the_channel(engine: docker.DockerClient, tmp_path: Path) -> None:
+    async with running_bot(make_settings(tmp_path, public_results=True)) as harness:
+        it = await harness.run("diff")
+        assert callbacks(it)[0]["type"] == 5
+        assert not callbacks(it)[0].get("data", {}).get("flags", 0) & EPHEMERAL
+        message = harness.message(it)
+        assert "A /tmp/testfile" in code(message)
+        assert message["components"] == []  # nothing to share: everyone sees it already
+        refused = await harness.run("history", image="nope")
+        # A refusal stays private: the public "thinking" message is removed, the answer is ephemeral.
+        assert [r.kind for r in refused.responses] == ["callback", "delete", "followup"]
+        followup = refused.responses[-1].payload
+        assert followup["flags"] & EPHEMERAL and "wordt niet aangeboden" in followup["content"]
+
+
+async def test_engine_down_and_back_without_a_restart(engine: docker.DockerClient, tmp_path: Path) -> None:
+    proxy = SocketProxy(tmp_path / "engine.sock")
+    await proxy.start()
+    async with running_bot(make_settings(tmp_path, docker_host=f"unix://{proxy.path}")) as harness:
+        assert "A /tmp/testfile" in code(harness.message(await harness.run("diff")))
+        await proxy.stop()
+        for command in ("diff", "images", "info"):
+            down = await harness.run(command)
+            assert "antwoordt nu niet" in harness.message(down)["content"], command
+        english = await harness.run("history", image=DEBIAN, locale="en-US")
+        assert "does not answer right now" in harness.message(english)["content"]
+        await proxy.start()
+        back = await harness.run("diff")
+        assert "A /tmp/testfile" in code(harness.message(back))
+        runs = await harness.built.store.runs(harness.fake.guild_id, STUDENT.id, limit=10)
+        assert "refused:error.engine_down" in {r.outcome for r in runs}
+    await proxy.stop()
+
+
+async def test_the_seed_exercise_install_ping_and_commit(engine: docker.DockerClient, tmp_path: Path) -> None:
+    """OEFENING: apt update && apt -y install iputils-ping, commit to myubuntu, ping works there."""
+    settings = make_settings(
+        tmp_path,
+        sandbox_network="bridge",
+        sandbox_timeout=240.0,
+        sandbox_memory_mb=512,
+        sandbox_writable_mb=512,
+        sandbox_file_size_mb=256,
+    )
+    async with running_bot(settings) as harness:
+        before = await harness.run("diff", command="command -v ping || echo no ping here")
+        assert "no ping here" in code(harness.message(before))
+
+        it = await harness.run(
+            "commit", name="myubuntu", command="apt update && apt -y install iputils-ping", timeout=300
+        )
+        message = harness.message(it)
+        whole = harness.files(it).get("commit.txt", b"").decode() or code(message)
+        assert "Setting up iputils-ping" in whole
+        assert "A /usr/bin/ping" in whole or "A /bin/ping" in whole
+        assert re.search(r"\$ docker commit \w+ myubuntu:latest", code(message))
+        # CREATED BY, cut at 45 columns as the CLI does
+        assert "/bin/sh -c apt update && apt -y install iput…" in message["embeds"][0]["description"]
+
+        ping = await harness.run("diff", image="myubuntu", command="ping -c 1 127.0.0.1")
+        shown = code(harness.message(ping))
+        assert "1 packets transmitted, 1 received" in shown
+        fields = {f["name"]: f["value"] for f in harness.message(ping)["embeds"][0]["fields"]}
+        assert fields["Exitcode"] == "0"
+        await harness.run("rmi", name="myubuntu")
+
+
+async def test_sync_sends_localized_commands(engine: docker.DockerClient, tmp_path: Path) -> None:
+    async with running_bot(make_settings(tmp_path)) as harness:
+        synced = await harness.bot.sync_guilds([harness.fake.guild_id])
+        assert {c.name for c in synced} >= {"diff", "history", "commit", "images", "rmi", "info"}
+        payload = harness.fake.synced_commands[str(harness.fake.guild_id)]
+        diff = next(c for c in payload if c["name"] == "diff")
+        assert diff["description_localizations"]["nl"].startswith("Voer een commando uit")
+        assert diff["description_localizations"]["en-US"] == diff["description"]
+        option = next(o for o in diff["options"] if o["name"] == "command")
+        assert "standaard" in option["description_localizations"]["nl"]
+
+
+async def test_image_autocomplete_offers_own_and_base_images(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    async with running_bot(make_settings(tmp_path)) as harness:
+        await harness.run("commit", name="mine", command="true")
+        choices = await harness.autocomplete("history", "image", "")
+        assert choices[0] == "mine:latest"
+        assert DEBIAN in choices
+        assert await harness.autocomplete("diff", "image", "busy") == ["layerlab-test/busybox:latest"]
+        await harness.run("rmi", name="mine")
