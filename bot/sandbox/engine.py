@@ -84,6 +84,14 @@ def _parse_time(value: str | int | float) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def image_store(info: dict[str, Any]) -> str:
+    """ "containerd" when the engine keeps images in the containerd image store
+    (Docker 29+ on fresh installs: no overlay2 layerdb), else "classic"."""
+    status = [str(value) for _, value in info.get("DriverStatus") or ()]
+    snapshotter = any("io.containerd.snapshotter" in value for value in status)
+    return "containerd" if snapshotter or info.get("Driver") in ("overlayfs", "stargz") else "classic"
+
+
 class Sandbox:
     """Runs student commands in containers, and reads images, on one engine."""
 
@@ -489,10 +497,6 @@ class Sandbox:
         api = self._docker().api
         data = api.info()
         status = tuple((str(k), str(v)) for k, v in data.get("DriverStatus") or ())
-        containerd = any("io.containerd.snapshotter" in v for _, v in status) or data.get("Driver") in (
-            "overlayfs",
-            "stargz",
-        )
         mine = api.containers(all=True, filters=self._owner_filter(owner))
         return EngineInfo(
             containers=int(data.get("Containers", 0)),
@@ -503,7 +507,7 @@ class Sandbox:
             server_version=str(data.get("ServerVersion", "")),
             storage_driver=str(data.get("Driver", "")),
             driver_status=status,
-            image_store="containerd" if containerd else "classic",
+            image_store=image_store(data),
             own_containers=len(mine),
             own_running=sum(1 for c in mine if c.get("State") == "running"),
             own_images=len(self._own_images(owner)),

@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import docker
+import pytest
 
+from bot.offline import FakeDiscord
 from bot.offline.fake import EPHEMERAL
 from tests.bot.test_demos import callbacks, code
-from tests.conftest import DEBIAN, STUDENT, make_settings, running_bot
+from tests.conftest import DEBIAN, STUDENT, Harness, make_settings, running_bot
 from tests.support.proxy import SocketProxy
 
 
@@ -102,3 +104,44 @@ async def test_image_autocomplete_offers_own_and_base_images(
         assert DEBIAN in choices
         assert await harness.autocomplete("diff", "image", "busy") == ["layerlab-test/busybox:latest"]
         await harness.run("rmi", name="mine")
+
+
+async def test_an_unexpected_failure_shows_an_error_id_that_is_in_the_log(
+    tmp_path: Path, engine: docker.DockerClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(make_settings(tmp_path)) as harness:
+
+        async def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("the engine said something odd")
+
+        harness.bot.demos.info = broken  # type: ignore[method-assign]
+        it = await harness.run("info")
+        content = harness.message(it)["content"]
+        match = re.search(r"Fout-id `([0-9a-f]{8})`", content)
+        assert match, content
+        assert any(match.group(1) in r.getMessage() and r.exc_info for r in caplog.records)
+        assert "the engine said something odd" not in content  # details stay in the log
+
+
+async def test_empty_and_overlong_commands_are_refused(harness: Harness) -> None:
+    empty = await harness.run("diff", command="   ")
+    assert "Geef een commando" in harness.message(empty)["content"]
+    long = await harness.run("diff", command="echo " + "x" * 2100, locale="en-US")
+    assert "too long: at most 2000 characters" in harness.message(long)["content"]
+
+
+async def test_sync_from_the_command_line_logs_in_without_the_gateway(
+    engine: docker.DockerClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import _sync
+
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        settings = make_settings(tmp_path, guild_ids=[fake.guild_id])
+        await _sync(settings, "token-for-sync", [fake.guild_id])
+        assert {c["name"] for c in fake.synced_commands[str(fake.guild_id)]} >= {"diff", "history", "commit"}
+        assert not fake.identified.is_set()  # no gateway session was opened
+        assert f"Synced 6 command(s) to [{fake.guild_id}]" in capsys.readouterr().out
+    finally:
+        await fake.stop()

@@ -162,3 +162,25 @@ async def test_leftovers_from_a_crash_are_removed(sandbox: Sandbox, engine: dock
         for container in (young, unrelated):
             with contextlib.suppress(docker.errors.NotFound):
                 container.remove(force=True)
+
+
+async def test_limits_as_the_container_sees_them(sandbox: Sandbox) -> None:
+    """The engine, not the bot, enforces memory, swap, CPU and processes: read them from the cgroup."""
+    image = await sandbox.resolve(OWNER, BUSYBOX)
+    v1 = "cd /sys/fs/cgroup && cat " + " ".join(
+        [
+            "memory/memory.limit_in_bytes",
+            "memory/memory.memsw.limit_in_bytes",
+            "cpu/cpu.cfs_quota_us",
+            "cpu/cpu.cfs_period_us",
+            "pids/pids.max",
+        ]
+    )
+    v2 = "cd /sys/fs/cgroup && cat memory.max memory.swap.max cpu.max pids.max"
+    result = await sandbox.run(OWNER, image, f"if [ -d /sys/fs/cgroup/memory ]; then {v1}; else {v2}; fi")
+    values = terminal_text(result.output).split()
+    memory = str(TEST_LIMITS.memory_bytes)
+    if len(values) == 5:  # cgroup v1: memory+swap equals memory, so no swap on top
+        assert values == [memory, memory, "100000", "100000", str(TEST_LIMITS.pids)]
+    else:  # cgroup v2: swap.max 0, cpu.max "quota period"
+        assert values == [memory, "0", "100000", "100000", str(TEST_LIMITS.pids)]
