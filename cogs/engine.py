@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import LayerLabBot
 from bot.i18n import describe
-from bot.services.demos import Demos
 from bot.ui import replies
-from bot.ui.presenter import Presenter
+from cogs._base import TopicCog
 
 
-class Engine(commands.Cog):
-    def __init__(self, demos: Demos, presenter: Presenter) -> None:
-        self.demos = demos
-        self.presenter = presenter
-
+class Engine(TopicCog):
     @app_commands.command(name="info", description=describe("cmd.info"))
     @app_commands.guild_only()
     async def info_show(self, interaction: discord.Interaction[LayerLabBot]) -> None:

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import LayerLabBot
 from bot.i18n import describe
 from bot.render.cli import utcnow
-from bot.services.demos import Demos
 from bot.ui import replies
-from bot.ui.presenter import Presenter
+from cogs._base import TopicCog
 from cogs._images import image_autocomplete
 
 
-class ImageLayers(commands.Cog):
-    def __init__(self, demos: Demos, presenter: Presenter) -> None:
-        self.demos = demos
-        self.presenter = presenter
-
+class ImageLayers(TopicCog):
     @app_commands.command(name="history", description=describe("cmd.history"))
     @app_commands.describe(image=describe("cmd.history_image"), full=describe("cmd.history_full"))
     @app_commands.autocomplete(image=image_autocomplete)

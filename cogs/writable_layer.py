@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import LayerLabBot
 from bot.i18n import describe
-from bot.services.demos import Demos
 from bot.ui import replies
-from bot.ui.presenter import Presenter
+from cogs._base import TopicCog
 from cogs._images import image_autocomplete
 
 
-class WritableLayer(commands.Cog):
-    def __init__(self, demos: Demos, presenter: Presenter) -> None:
-        self.demos = demos
-        self.presenter = presenter
-
+class WritableLayer(TopicCog):
     @app_commands.command(name="diff", description=describe("cmd.diff"))
     @app_commands.describe(command=describe("cmd.diff_command"), image=describe("cmd.diff_image"))
     @app_commands.autocomplete(image=image_autocomplete)
