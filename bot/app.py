@@ -6,12 +6,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.client import LayerLabBot
 from bot.i18n import Catalog
 from bot.sandbox import Sandbox
 from bot.services.demos import Demos
 from bot.services.jobs import JobGate
+from bot.services.labs import LabPolicy, Labs
+from bot.services.recording import Recorder
 from bot.settings import Settings
 from bot.store import Store
 
@@ -29,6 +32,7 @@ class Services:
     store: Store
     sandbox: Sandbox
     demos: Demos
+    labs: Labs
 
     def bot(self, *, sync_commands: bool = True, housekeeping: bool = True) -> LayerLabBot:
         return LayerLabBot(
@@ -37,6 +41,7 @@ class Services:
             sandbox=self.sandbox,
             store=self.store,
             demos=self.demos,
+            labs=self.labs,
             sync_commands=sync_commands,
             housekeeping=housekeeping,
         )
@@ -55,8 +60,20 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
         workers=settings.sandbox_concurrency + EXTRA_DOCKER_WORKERS,
     )
     gate = JobGate(settings.sandbox_concurrency)
+    recorder = Recorder(store)
+    policy = LabPolicy(
+        stop_after=timedelta(minutes=settings.lab_stop_minutes),
+        remove_after=timedelta(hours=settings.lab_remove_hours),
+    )
     try:
-        yield Services(settings, catalog, store, sandbox, Demos(sandbox, store, gate))
+        yield Services(
+            settings,
+            catalog,
+            store,
+            sandbox,
+            Demos(sandbox, recorder, gate),
+            Labs(sandbox, store, recorder, gate, policy),
+        )
     finally:
         await sandbox.close()
         await store.close()

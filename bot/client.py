@@ -14,6 +14,7 @@ from bot.events import INTERACTION_DONE
 from bot.i18n import Catalog, CatalogTranslator
 from bot.sandbox import Sandbox
 from bot.services.demos import Demos
+from bot.services.labs import Labs
 from bot.settings import Settings
 from bot.store import Store
 from bot.ui.presenter import Presenter
@@ -27,6 +28,8 @@ EXTENSIONS = (
     "cogs.image_layers",
     "cogs.commit",
     "cogs.engine",
+    "cogs.lab",
+    "cogs.admin",
 )
 #: How often leftover one-shot containers are looked for.
 JANITOR_INTERVAL_MINUTES = 1.0
@@ -43,6 +46,7 @@ class LayerLabBot(commands.Bot):
         sandbox: Sandbox,
         store: Store,
         demos: Demos,
+        labs: Labs,
         sync_commands: bool = True,
         housekeeping: bool = True,
     ) -> None:
@@ -60,6 +64,7 @@ class LayerLabBot(commands.Bot):
         self.sandbox = sandbox
         self.store = store
         self.demos = demos
+        self.labs = labs
         self.presenter = Presenter(catalog, public=settings.public_results, limits=settings.limits)
         self.sync_commands = sync_commands
         self.housekeeping = housekeeping
@@ -70,6 +75,10 @@ class LayerLabBot(commands.Bot):
             await self.load_extension(extension)
         if self.housekeeping:
             await self.remove_leftovers()
+            try:
+                await self.labs.reconcile()
+            except EngineUnavailable:
+                log.warning("Engine unreachable; lab containers will be reconciled once it answers")
             self.janitor.start()
         if self.sync_commands:
             await self.sync_guilds(self.settings.guild_ids)
@@ -92,6 +101,10 @@ class LayerLabBot(commands.Bot):
     @tasks.loop(minutes=JANITOR_INTERVAL_MINUTES)
     async def janitor(self) -> None:
         await self.remove_leftovers()
+        try:
+            await self.labs.tick()
+        except EngineUnavailable:
+            log.warning("Engine unreachable; idle lab containers are left as they are for now")
 
     @janitor.before_loop
     async def _janitor_wait(self) -> None:

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     sandbox_concurrency: int = Field(default=4, ge=1)
     image_quota: int = Field(default=5, ge=0)
 
+    # Lab containers (one per student per course server).
+    #: An idle lab container is stopped after this many minutes ...
+    lab_stop_minutes: float = Field(default=15.0, gt=0)
+    #: ... and removed, with its writable layer, after this many hours.
+    lab_remove_hours: float = Field(default=24.0, gt=0)
+    #: Members with this role (or the Manage Server permission) are teachers.
+    teacher_role: str = "Teacher"
+
     @field_validator("guild_ids", "base_images", mode="before")
     @classmethod
     def _comma_lists(cls, value: object) -> object:

@@ -127,6 +127,7 @@ main() {
     build_debian layerlab-test/debian:bookworm
     build_busybox layerlab-test/busybox:latest
     build_from_dockerfile layerlab-test/layered:latest "$here/images/layered"
+    sleep 1  # distinct creation seconds: `docker images` cannot order images made in the same one
     build_shipped layerlab-test/shipped:latest "$here/images/shipped"
     log "images ready"
 }

@@ -306,6 +306,7 @@ class FakeDiscord:
         *,
         user: FakeUser,
         locale: str = "nl",
+        resolved: dict[str, Any] | None = None,
     ) -> FakeInteraction:
         payload = self._interaction_base(user, locale, 2)
         payload["data"] = {
@@ -315,6 +316,8 @@ class FakeDiscord:
             "options": options,
             "guild_id": str(self.guild_id),
         }
+        if resolved:
+            payload["data"]["resolved"] = resolved
         return await self._send_interaction(payload, user)
 
     async def autocomplete(

@@ -74,11 +74,12 @@ class OfflineSession:
             node = child
         return node, used
 
-    def build(self, name: str, values: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-        """The top-level name and the ``options`` of an INTERACTION_CREATE."""
+    def build(self, name: str, values: dict[str, Any]) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
+        """The top-level name, the ``options`` and the ``resolved`` users of an INTERACTION_CREATE."""
         command, used = self._find(name.split())
         known = {p.name: p for p in command.parameters}
         options = []
+        resolved: dict[str, Any] = {}
         for key, value in values.items():
             parameter = known.get(key)
             if parameter is None:
@@ -87,6 +88,12 @@ class OfflineSession:
                 )
             if parameter.type == discord.AppCommandOptionType.boolean:
                 value = value if isinstance(value, bool) else _bool(str(value))
+            elif parameter.type == discord.AppCommandOptionType.user:
+                user = value if isinstance(value, FakeUser) else FakeUser(id=int(value), name=str(value))
+                resolved.setdefault("users", {})[str(user.id)] = user.payload()
+                member = {"roles": [str(r) for r in user.roles], "joined_at": None, "flags": 0}
+                resolved.setdefault("members", {})[str(user.id)] = member
+                value = str(user.id)
             elif parameter.type in _OPTION_TYPES:
                 try:
                     value = _OPTION_TYPES[parameter.type](value)
@@ -98,7 +105,7 @@ class OfflineSession:
                 raise CommandLineError(f"/{' '.join(used)} needs the option {parameter.name}")
         for sub in reversed(used[1:]):
             options = [{"name": sub, "type": 1, "options": options}]
-        return used[0], options
+        return used[0], options, resolved
 
     def parse(self, line: str) -> tuple[str, dict[str, Any]]:
         """``/diff command:"ls /" image:ubuntu`` -> ("diff", {...}); bare values fill options in order."""
@@ -160,8 +167,10 @@ class OfflineSession:
         timeout: float = DEFAULT_TIMEOUT,
         **values: Any,
     ) -> FakeInteraction:
-        top, options = self.build(name, {k: v for k, v in values.items() if v is not None})
-        return await self._wait_done(lambda: self.fake.slash(top, options, user=user, locale=locale), timeout)
+        top, options, resolved = self.build(name, {k: v for k, v in values.items() if v is not None})
+        return await self._wait_done(
+            lambda: self.fake.slash(top, options, user=user, locale=locale, resolved=resolved), timeout
+        )
 
     async def line(
         self, text: str, /, *, user: FakeUser, locale: str = "nl", timeout: float = DEFAULT_TIMEOUT
@@ -180,7 +189,7 @@ class OfflineSession:
         timeout: float = 30.0,
     ) -> list[Any]:
         """The choices the bot offers while ``option`` of ``name`` reads ``current``."""
-        top, options = self.build(name, {option: current})
+        top, options, _ = self.build(name, {option: current})
         leaf = options
         while leaf and leaf[0].get("type") == 1:
             leaf = leaf[0]["options"]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from bot.render.table import table
 from bot.render.units import ellipsis, human_size, since, truncate_id
-from bot.sandbox.models import Change, EngineInfo, HistoryEntry, ImageSummary, RemoveResult
+from bot.sandbox.models import (
+    Change,
+    ContainerRow,
+    EngineInfo,
+    HistoryEntry,
+    ImageSummary,
+    RemoveResult,
+)
 
 #: ``docker history`` cuts CREATED BY to this many display columns.
 CREATED_BY_WIDTH = 45
@@ -34,8 +42,9 @@ def diff(changes: Iterable[Change]) -> str:
 
 
 def images(rows: Sequence[ImageSummary], *, now: datetime) -> str:
-    """``docker images`` (CLI 28 table form): newest first."""
-    ordered = sorted(rows, key=lambda r: r.created, reverse=True)
+    """``docker images`` (CLI 28 table form): newest first, by whole seconds as
+    the engine reports them (images made in the same second keep the engine's order)."""
+    ordered = sorted(rows, key=lambda r: int(r.created.timestamp()), reverse=True)
     out = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
     out += [
         [r.repository, r.tag, truncate_id(r.id), since(r.created, now), human_size(r.size)] for r in ordered
@@ -65,3 +74,56 @@ def rmi(result: RemoveResult) -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+#: ``docker ps`` cuts COMMAND to this many display columns before quoting it.
+COMMAND_WIDTH = 20
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def go_quote(text: str) -> str:
+    """Go's ``strconv.Quote``: double quotes, backslash escapes, printable text kept."""
+    out = []
+    for char in text:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif not char.isprintable():
+            code = ord(char)
+            out.append(
+                f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+            )
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def ps(rows: Sequence[ContainerRow], *, now: datetime) -> str:
+    """``docker container ls --all``: newest first."""
+    out = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]]
+    for row in sorted(rows, key=lambda r: r.created, reverse=True):
+        out.append(
+            [
+                truncate_id(row.id),
+                row.image,
+                go_quote(ellipsis(row.command, COMMAND_WIDTH)),
+                since(row.created, now),
+                row.status,
+                row.ports,
+                row.names,
+            ]
+        )
+    return table(out)
+
+
+def graph_driver(data: dict[str, object]) -> str:
+    """The ``"GraphDriver"`` lines of ``docker inspect``, indented as in the whole document."""
+    body = json.dumps({"GraphDriver": data}, indent=4, sort_keys=True, ensure_ascii=False)
+    lines = body.splitlines()[1:-1]  # drop the braces of our wrapper object
+    return "\n".join("    " + line for line in lines) + ",\n"
+
+
+def json_block(data: dict[str, object]) -> str:
+    """JSON as ``docker inspect`` indents it."""
+    return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=False) + "\n"

@@ -272,14 +272,17 @@ class Sandbox:
             log.info("Engine caps the writable layer: %s", self._storage_quota)
         return self._storage_quota
 
-    def _create(self, image: str, command: str, labels: dict[str, str]) -> Container:
+    def _create(
+        self, image: str, command: list[str], labels: dict[str, str], *, stdin_open: bool = False
+    ) -> Container:
+        """A container under the limits. ``stdin_open`` keeps a shell waiting (lab containers)."""
         quota = self._probe_storage_quota()
         return self._docker().containers.create(
             image,
-            command=["/bin/sh", "-c", command],
+            command=command,
             labels=labels,
             detach=True,
-            stdin_open=False,
+            stdin_open=stdin_open,
             # A terminal, as the seed's `docker run -it`: stdout and stderr share
             # it, so they arrive in the order written, formatted as a student's
             # terminal shows them (render.terminal cleans up \r and colours).
@@ -370,7 +373,9 @@ class Sandbox:
     def _run_oneshot(self, owner: Owner, image: ImageRef, command: str) -> RunResult:
         container = None
         try:
-            container = self._create(image.engine_ref, command, self.labels(owner, PURPOSE_ONESHOT))
+            container = self._create(
+                image.engine_ref, ["/bin/sh", "-c", command], self.labels(owner, PURPOSE_ONESHOT)
+            )
             return self._execute(container, command, image)
         finally:
             self._remove(container)
@@ -403,39 +408,43 @@ class Sandbox:
                     found.append((refs.OwnName(name=name, tag=version), image))
         return found
 
-    def _commit(self, owner: Owner, own: refs.OwnName, image: ImageRef, command: str) -> CommitResult:
+    def _replaced_by(self, owner: Owner, own: refs.OwnName) -> str | None:
+        """The image ``own`` names now (it will be replaced), after the quota check."""
         existing = {str(name): summary["Id"] for name, summary in self._own_images(owner)}
         replaced = existing.get(str(own))
         if replaced is None and len(existing) >= self.image_quota:
             raise QuotaExceeded(quota=self.image_quota, names=", ".join(sorted(existing)))
-        container = None
-        try:
-            container = self._create(image.engine_ref, command, self.labels(owner, PURPOSE_ONESHOT))
-            run = self._execute(container, command, image)
-            if run.layer_too_big:
-                raise UserError(
-                    "error.layer_too_big", size=run.layer_size or 0, limit=self.limits.writable_bytes
-                )
-            labels = self.labels(owner, PURPOSE_IMAGE, **{LABEL_NAME: str(own)})
-            committed = self._docker().api.commit(
-                container.id,
-                repository=own.engine_repository(owner),
-                tag=own.tag,
-                conf={"Labels": labels},
-            )
-        finally:
-            self._remove(container)
+        return replaced
+
+    def _commit_container(
+        self, owner: Owner, own: refs.OwnName, container_id: str, replaced: str | None
+    ) -> tuple[ImageRef, str, tuple[HistoryEntry, ...]]:
+        """``docker commit`` under the student's name; refuses an oversized layer."""
+        layer_size = self._layer_size(container_id) or 0
+        if layer_size > self.limits.writable_bytes:
+            raise UserError("error.layer_too_big", size=layer_size, limit=self.limits.writable_bytes)
+        labels = self.labels(owner, PURPOSE_IMAGE, **{LABEL_NAME: str(own)})
+        committed = self._docker().api.commit(
+            container_id, repository=own.engine_repository(owner), tag=own.tag, conf={"Labels": labels}
+        )
         image_id = str(committed["Id"])
         if replaced and replaced != image_id:
             self._drop_untagged(replaced)
         shown = ImageRef(shown=str(own), engine_ref=own.engine_ref(owner), own=True)
-        return CommitResult(
-            image=shown,
-            image_id=image_id,
-            run=run,
-            history=self._history(image_id),
-            replaced_id=replaced,
-        )
+        return shown, image_id, self._history(image_id)
+
+    def _commit(self, owner: Owner, own: refs.OwnName, image: ImageRef, command: str) -> CommitResult:
+        replaced = self._replaced_by(owner, own)
+        container = None
+        try:
+            container = self._create(
+                image.engine_ref, ["/bin/sh", "-c", command], self.labels(owner, PURPOSE_ONESHOT)
+            )
+            run = self._execute(container, command, image)
+            shown, image_id, history = self._commit_container(owner, own, container.id, replaced)
+        finally:
+            self._remove(container)
+        return CommitResult(image=shown, image_id=image_id, run=run, history=history, replaced_id=replaced)
 
     def _drop_untagged(self, image_id: str) -> None:
         try:

@@ -130,3 +130,37 @@ class ImagesOverview:
     base: tuple[ImageSummary, ...]
     missing_base: tuple[str, ...] = field(default=())
     quota: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerRow:
+    """One row of ``docker container ls --all``, image named as the student knows it."""
+
+    id: str
+    image: str
+    command: str
+    created: datetime
+    status: str  # the engine's words: "Up 5 minutes", "Exited (0) 10 seconds ago"
+    state: str  # "running", "exited", "created", ...
+    names: str
+    ports: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StorageView:
+    """What ``docker inspect`` says about where a container's files live."""
+
+    image_store: str  # "classic" or "containerd"
+    graph_driver: dict[str, object] | None  # the GraphDriver object as the engine gives it
+    storage: dict[str, object] | None = None  # the "Storage" object newer engines add
+
+
+@dataclass(frozen=True, slots=True)
+class HostView:
+    """The writable layer as it lies on the lab host's disk."""
+
+    layerdb_file: str  # .../image/overlay2/layerdb/mounts/<container id>/mount-id
+    mount_id: str
+    upper_dir: str
+    files: tuple[str, ...]  # paths inside the layer, "/tmp/testfile"
+    whiteouts: tuple[str, ...]  # deletions: character devices 0/0 in the layer

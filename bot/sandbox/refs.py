@@ -124,3 +124,12 @@ def parse_own_name(text: str) -> OwnName:
     if not _OWN_TAG.match(tag):
         raise BadName("name.tag_invalid", name=text)
     return OwnName(name=name, tag=tag)
+
+
+def own_name_of(owner: Owner, engine_ref: str) -> str | None:
+    """``myubuntu:latest`` for the engine's name of one of this owner's images, else None."""
+    prefix = OwnName(name="x", tag=DEFAULT_TAG).engine_repository(owner).rsplit("/", 1)[0] + "/"
+    if not engine_ref.startswith(prefix):
+        return None
+    name, _, tag = engine_ref[len(prefix) :].partition(":")
+    return f"{name}:{tag or DEFAULT_TAG}"

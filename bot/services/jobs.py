@@ -35,6 +35,10 @@ class JobGate:
     def waiting(self) -> int:
         return len(self._queue)
 
+    def busy(self, key: str) -> bool:
+        """Whether this student has a job running or waiting."""
+        return key in self._busy
+
     @asynccontextmanager
     async def slot(self, key: str, on_wait: OnWait | None = None) -> AsyncIterator[None]:
         if key in self._busy:

@@ -37,6 +37,29 @@ class Run:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Lab:
+    guild_id: int
+    user_id: int
+    container_id: str
+    image: str
+    display_name: str
+    created_at: datetime
+    last_used_at: datetime
+
+
+def _lab(row: aiosqlite.Row) -> Lab:
+    return Lab(
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        container_id=row["container_id"],
+        image=row["image"],
+        display_name=row["display_name"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        last_used_at=datetime.fromisoformat(row["last_used_at"]),
+    )
+
+
 def _migrations() -> list[tuple[int, str]]:
     found = []
     for entry in resources.files("bot.store").joinpath("migrations").iterdir():
@@ -150,15 +173,63 @@ class Store:
             for r in rows
         ]
 
+    # -- labs ----------------------------------------------------------------
+
+    async def save_lab(self, lab: Lab) -> None:
+        await self._db.execute(
+            "INSERT INTO labs (guild_id, user_id, container_id, image, display_name, created_at,"
+            " last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+            " container_id = excluded.container_id, image = excluded.image,"
+            " display_name = excluded.display_name, created_at = excluded.created_at,"
+            " last_used_at = excluded.last_used_at",
+            (
+                lab.guild_id,
+                lab.user_id,
+                lab.container_id,
+                lab.image,
+                lab.display_name,
+                lab.created_at.isoformat(),
+                lab.last_used_at.isoformat(),
+            ),
+        )
+
+    async def touch_lab(self, guild_id: int, user_id: int, when: datetime) -> None:
+        await self._db.execute(
+            "UPDATE labs SET last_used_at = ? WHERE guild_id = ? AND user_id = ?",
+            (when.isoformat(), guild_id, user_id),
+        )
+
+    async def lab(self, guild_id: int, user_id: int) -> Lab | None:
+        async with self._db.execute(
+            "SELECT * FROM labs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _lab(row) if row else None
+
+    async def labs(self, guild_id: int | None = None) -> list[Lab]:
+        query, args = "SELECT * FROM labs ORDER BY guild_id, user_id", tuple[int, ...]()
+        if guild_id is not None:
+            query, args = "SELECT * FROM labs WHERE guild_id = ? ORDER BY user_id", (guild_id,)
+        async with self._db.execute(query, args) as cursor:
+            return [_lab(row) for row in await cursor.fetchall()]
+
+    async def delete_lab(self, guild_id: int, user_id: int) -> None:
+        await self._db.execute("DELETE FROM labs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+
+    # -- privacy ---------------------------------------------------------------
+
     async def delete_user_data(self, guild_id: int, user_id: int) -> int:
         """Remove every row about this user in this course server (privacy)."""
         await self._db.execute("BEGIN IMMEDIATE")
         try:
-            cursor = await self._db.execute(
-                "DELETE FROM runs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
+            deleted = 0
+            for table in ("runs", "labs"):
+                cursor = await self._db.execute(
+                    f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+                )
+                deleted += cursor.rowcount
             await self._db.execute("COMMIT")
         except BaseException:
             await self._db.execute("ROLLBACK")
             raise
-        return cursor.rowcount
+        return deleted

@@ -35,10 +35,10 @@ class Job:
         text = self.presenter.catalog(self.lang, "common.queued", position=position)
         await self.interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
 
-    async def finish(self, reply: Reply) -> None:
+    async def finish(self, reply: Reply, *, shareable: bool = True) -> None:
         public = bool(self.interaction.extras.get(PUBLIC))
         view = None
-        if not public:
+        if shareable and not public:
             view = ShareView(
                 reply=reply,
                 author_id=self.interaction.user.id,
@@ -63,12 +63,16 @@ class Presenter:
     def language(self, interaction: discord.Interaction[Any]) -> str:
         return self.catalog.language(interaction.locale)
 
-    async def begin(self, interaction: discord.Interaction[Any]) -> Job:
-        """Acknowledge within Discord's 3 seconds; the result follows by editing."""
+    async def begin(self, interaction: discord.Interaction[Any], *, private: bool = False) -> Job:
+        """Acknowledge within Discord's 3 seconds; the result follows by editing.
+
+        ``private`` keeps the answer to the user even when results are public
+        by default (teachers' views of the class)."""
         if interaction.guild_id is None:
             raise UserError("error.guild_only")
-        interaction.extras[PUBLIC] = self.public
-        await interaction.response.defer(ephemeral=not self.public, thinking=True)
+        public = self.public and not private
+        interaction.extras[PUBLIC] = public
+        await interaction.response.defer(ephemeral=not public, thinking=True)
         return Job(
             presenter=self,
             interaction=interaction,

@@ -45,18 +45,24 @@ class Reply:
         return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
 
 
-def _embed(title: str, description: str, colour: int = EMBED_COLOUR) -> discord.Embed:
+def make_embed(title: str, description: str, colour: int = EMBED_COLOUR) -> discord.Embed:
     return discord.Embed(title=title[:256], description=description[:4096], colour=colour)
 
 
-def _transcript_run(result: RunResult) -> str:
+def transcript_output(result: RunResult) -> str:
+    """What the terminal showed, ending in a newline unless empty."""
     output = terminal_text(result.output)
     if output and not output.endswith("\n"):
         output += "\n"
-    return f"$ docker run -t {result.image} /bin/sh -c {shlex.quote(result.command)}\n{output}"
+    return output
 
 
-def _warnings(t: Catalog, lang: str, result: RunResult, limits: Limits) -> list[str]:
+def transcript_run(result: RunResult) -> str:
+    command = f"$ docker run -t {result.image} /bin/sh -c {shlex.quote(result.command)}\n"
+    return command + transcript_output(result)
+
+
+def warnings(t: Catalog, lang: str, result: RunResult, limits: Limits) -> list[str]:
     notes = []
     if result.timed_out:
         notes.append(t(lang, "warn.timeout", seconds=f"{limits.timeout:g}"))
@@ -76,7 +82,7 @@ def _warnings(t: Catalog, lang: str, result: RunResult, limits: Limits) -> list[
     return notes
 
 
-def _code_content(
+def code_content(
     t: Catalog, lang: str, text: str, filename: str, *, tail: str = ""
 ) -> tuple[str, tuple[tuple[str, bytes], ...]]:
     """The message content: ``text`` + ``tail`` in a code block; when that does
@@ -87,7 +93,7 @@ def _code_content(
     return block, files
 
 
-def _run_fields(t: Catalog, lang: str, embed: discord.Embed, result: RunResult) -> None:
+def run_fields(t: Catalog, lang: str, embed: discord.Embed, result: RunResult) -> None:
     embed.add_field(name=t(lang, "common.exit_code"), value=str(result.exit_code))
     embed.add_field(
         name=t(lang, "common.duration"), value=t(lang, "common.seconds", seconds=f"{result.duration:.1f}")
@@ -100,17 +106,17 @@ def diff_reply(t: Catalog, lang: str, result: RunResult, limits: Limits) -> Repl
         f"$ docker diff {result.container_name}\n{cli.diff(result.changes)}"
         f"$ docker rm {result.container_name}\n{result.container_name}\n"
     )
-    content, files = _code_content(t, lang, _transcript_run(result), "diff.txt", tail=tail)
-    notes = _warnings(t, lang, result, limits)
+    content, files = code_content(t, lang, transcript_run(result), "diff.txt", tail=tail)
+    notes = warnings(t, lang, result, limits)
     if not result.changes:
         notes.append(t(lang, "diff.empty"))
     description = "\n".join([*notes, t(lang, "diff.explain")] if notes else [t(lang, "diff.explain")])
-    embed = _embed(
+    embed = make_embed(
         t(lang, "diff.title"),
         description,
-        WARNING_COLOUR if _warnings(t, lang, result, limits) else EMBED_COLOUR,
+        WARNING_COLOUR if warnings(t, lang, result, limits) else EMBED_COLOUR,
     )
-    _run_fields(t, lang, embed, result)
+    run_fields(t, lang, embed, result)
     return Reply(content=content, embeds=(embed,), files=files)
 
 
@@ -120,16 +126,24 @@ def history_reply(
     table = cli.history(entries, now=now, trunc=not full)
     flag = " --no-trunc" if full else ""
     transcript = f"$ docker history{flag} {image.shown}\n{table}"
-    content, files = _code_content(t, lang, transcript, "history.txt")
+    content, files = code_content(t, lang, transcript, "history.txt")
     description = t(lang, "history.explain")
     if not full and any(len(e.created_by) > cli.CREATED_BY_WIDTH for e in entries):
         description += "\n" + t(lang, "history.full_hint")
-    embed = _embed(t(lang, "history.title", image=image.shown), description)
+    embed = make_embed(t(lang, "history.title", image=image.shown), description)
     return Reply(content=content, embeds=(embed,), files=files)
 
 
 def commit_reply(
-    t: Catalog, lang: str, base: ImageRef, result: CommitResult, limits: Limits, *, now: datetime
+    t: Catalog,
+    lang: str,
+    base: ImageRef,
+    result: CommitResult,
+    limits: Limits,
+    *,
+    now: datetime,
+    explain_key: str = "commit.explain",
+    with_run: bool = True,
 ) -> Reply:
     run = result.run
     name = result.image.shown
@@ -137,8 +151,8 @@ def commit_reply(
         f"$ docker commit {run.container_name} {name}\n{result.image_id}\n"
         f"$ docker rm {run.container_name}\n{run.container_name}\n"
     )
-    transcript = _transcript_run(run) + f"$ docker diff {run.container_name}\n{cli.diff(run.changes)}"
-    content, files = _code_content(t, lang, transcript, "commit.txt", tail=tail)
+    transcript = transcript_run(run) + f"$ docker diff {run.container_name}\n{cli.diff(run.changes)}"
+    content, files = code_content(t, lang, transcript, "commit.txt", tail=tail)
 
     table_lines = cli.history(result.history, now=now).splitlines()
     if len(table_lines) > 1:  # mark the new top layer, after the CLI's own text
@@ -159,13 +173,14 @@ def commit_reply(
         changed=kinds.count(ChangeKind.CHANGED),
         deleted=kinds.count(ChangeKind.DELETED),
     )
-    lines = [*_warnings(t, lang, run, limits), summary, t(lang, "commit.explain", base=base.shown)]
+    lines = [*warnings(t, lang, run, limits), summary, t(lang, explain_key, base=base.shown)]
     if result.replaced_id:
         lines.append(t(lang, "commit.replaced", name=name))
     lines.append(t(lang, "commit.use_it", name=name))
-    history_embed = _embed(t(lang, "history.title", image=name), history_block)
-    explain = _embed(t(lang, "commit.title", name=name), "\n".join(lines))
-    _run_fields(t, lang, explain, run)
+    history_embed = make_embed(t(lang, "history.title", image=name), history_block)
+    explain = make_embed(t(lang, "commit.title", name=name), "\n".join(lines))
+    if with_run:
+        run_fields(t, lang, explain, run)
     return Reply(content=content, embeds=(history_embed, explain), files=files)
 
 
@@ -179,21 +194,21 @@ def images_reply(t: Catalog, lang: str, overview: ImagesOverview, *, now: dateti
     content = "\n".join(parts)
     files: tuple[tuple[str, bytes], ...] = ()
     if len(content) > CONTENT_LIMIT:  # many or long names: the whole list goes in a file
-        content, files = _code_content(t, lang, whole, "images.txt")
+        content, files = code_content(t, lang, whole, "images.txt")
     description = t(lang, "images.explain")
     if overview.missing_base:
         description = t(lang, "images.missing", images=", ".join(overview.missing_base)) + "\n" + description
-    return Reply(content=content, embeds=(_embed(t(lang, "images.title"), description),), files=files)
+    return Reply(content=content, embeds=(make_embed(t(lang, "images.title"), description),), files=files)
 
 
 def rmi_reply(t: Catalog, lang: str, name: str, result: RemoveResult) -> Reply:
-    content, files = _code_content(t, lang, f"$ docker rmi {name}\n{cli.rmi(result)}", "rmi.txt")
-    embed = _embed(t(lang, "rmi.title", name=inline(name)), t(lang, "rmi.explain"))
+    content, files = code_content(t, lang, f"$ docker rmi {name}\n{cli.rmi(result)}", "rmi.txt")
+    embed = make_embed(t(lang, "rmi.title", name=inline(name)), t(lang, "rmi.explain"))
     return Reply(content=content, embeds=(embed,), files=files)
 
 
 def info_reply(t: Catalog, lang: str, info: EngineInfo) -> Reply:
-    content, files = _code_content(t, lang, "$ docker info\n" + cli.info(info), "info.txt")
+    content, files = code_content(t, lang, "$ docker info\n" + cli.info(info), "info.txt")
     lines = [
         t(
             lang,
@@ -206,7 +221,7 @@ def info_reply(t: Catalog, lang: str, info: EngineInfo) -> Reply:
     ]
     if info.image_store == "containerd":
         lines.append(t(lang, "info.containerd"))
-    return Reply(content=content, embeds=(_embed(t(lang, "info.title"), "\n".join(lines)),), files=files)
+    return Reply(content=content, embeds=(make_embed(t(lang, "info.title"), "\n".join(lines)),), files=files)
 
 
 def shared_copy(t: Catalog, lang: str, reply: Reply, display_name: str) -> Reply:

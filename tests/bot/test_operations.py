@@ -142,6 +142,7 @@ async def test_sync_from_the_command_line_logs_in_without_the_gateway(
         await _sync(settings, "token-for-sync", [fake.guild_id])
         assert {c["name"] for c in fake.synced_commands[str(fake.guild_id)]} >= {"diff", "history", "commit"}
         assert not fake.identified.is_set()  # no gateway session was opened
-        assert f"Synced 6 command(s) to [{fake.guild_id}]" in capsys.readouterr().out
+        top = len({c["name"] for c in fake.synced_commands[str(fake.guild_id)]})
+        assert f"Synced {top} command(s) to [{fake.guild_id}]" in capsys.readouterr().out
     finally:
         await fake.stop()

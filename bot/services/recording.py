@@ -1,0 +1,73 @@
+"""Every command a student runs is recorded, refusals and failures included."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from bot.sandbox.models import Owner, RunResult
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunRecord:
+    image: str | None
+    input: str | None
+    exit_code: int | None = None
+    outcome: str = "ok"
+
+    def finished(self, result: RunResult) -> None:
+        self.exit_code = result.exit_code
+        self.outcome = run_outcome(result)
+
+
+def run_outcome(result: RunResult) -> str:
+    if result.timed_out:
+        return "timeout"
+    if result.oom_killed:
+        return "oom"
+    if result.output_truncated:
+        return "output_limit"
+    if result.layer_too_big:
+        return "layer_limit"
+    return "ok"
+
+
+class Recorder:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @asynccontextmanager
+    async def record(
+        self, owner: Owner, command: str, image: str | None = None, input: str | None = None
+    ) -> AsyncIterator[RunRecord]:
+        record = RunRecord(image=image, input=input)
+        started = time.monotonic()
+        try:
+            yield record
+        except UserError as exc:
+            record.outcome = f"refused:{exc.key}"
+            raise
+        except BaseException:
+            record.outcome = "error"
+            raise
+        finally:
+            try:
+                await self.store.record_run(
+                    guild_id=owner.guild_id,
+                    user_id=owner.user_id,
+                    command=command,
+                    image=record.image,
+                    input=record.input,
+                    exit_code=record.exit_code,
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                    outcome=record.outcome,
+                )
+            except Exception:
+                log.exception("Could not record a %s run", command)

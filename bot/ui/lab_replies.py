@@ -1,0 +1,182 @@
+"""Messages for the /lab commands and the teacher's /admin view of them."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from datetime import datetime
+
+import discord
+
+from bot.i18n import Catalog
+from bot.render import cli
+from bot.render.table import table
+from bot.render.units import since, truncate_id
+from bot.sandbox.labs import STOP_TIMEOUT
+from bot.sandbox.limits import Limits
+from bot.sandbox.models import Change, CommitResult, ContainerRow, HostView, ImageRef, StorageView
+from bot.services.labs import ClassLab, LabRun, LabStatus
+from bot.ui.replies import (
+    EMBED_COLOUR,
+    WARNING_COLOUR,
+    Reply,
+    code_content,
+    commit_reply,
+    make_embed,
+    run_fields,
+    transcript_output,
+    warnings,
+)
+from bot.ui.text import inline
+
+
+def _stamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def run_reply(t: Catalog, lang: str, lab: LabRun, limits: Limits) -> Reply:
+    result = lab.result
+    lines = []
+    if lab.created is not None:
+        lines.append(f"$ docker run -dit {lab.created.image} {shlex.join(_shell_of(lab.created))}")
+        lines.append(lab.created.id)
+    elif lab.started:
+        lines += [f"$ docker start {result.container_name}", result.container_name]
+    lines.append(f"$ docker exec -t {result.container_name} /bin/sh -c {shlex.quote(result.command)}")
+    text = "\n".join(lines) + "\n" + transcript_output(result)
+    content, files = code_content(t, lang, text, "lab-run.txt")
+    notes = warnings(t, lang, result, limits)
+    intro = [t(lang, "lab.created")] if lab.created else [t(lang, "lab.started")] if lab.started else []
+    box = make_embed(
+        t(lang, "lab.run_title"),
+        "\n".join([*notes, *intro, t(lang, "lab.run_explain")]),
+        WARNING_COLOUR if notes else EMBED_COLOUR,
+    )
+    run_fields(t, lang, box, result)
+    return Reply(content=content, embeds=(box,), files=files)
+
+
+def _shell_of(row: ContainerRow) -> list[str]:
+    return row.command.split() or ["/bin/sh"]
+
+
+def diff_reply(t: Catalog, lang: str, lab: ContainerRow, changes: Sequence[Change]) -> Reply:
+    content, files = code_content(t, lang, f"$ docker diff {lab.names}\n{cli.diff(changes)}", "lab-diff.txt")
+    lines = [t(lang, "lab.diff_empty")] if not changes else []
+    lines.append(t(lang, "diff.explain"))
+    return Reply(
+        content=content, embeds=(make_embed(t(lang, "lab.diff_title"), "\n".join(lines)),), files=files
+    )
+
+
+def state_reply(t: Catalog, lang: str, verb: str, lab: ContainerRow, *, now: datetime) -> Reply:
+    """After ``docker stop``/``start``/``rm``: what the CLI prints, then the container list."""
+    flags = f" -t {STOP_TIMEOUT}" if verb == "stop" else ""
+    text = f"$ docker {verb}{flags} {lab.names}\n{lab.names}\n"
+    if verb != "rm":
+        text += "$ docker container ls --all\n" + cli.ps([lab], now=now)
+    content, files = code_content(t, lang, text, f"lab-{verb}.txt")
+    lines = [t(lang, f"lab.{verb}_explain")]
+    if verb == "stop" and "(137)" in lab.status:
+        lines.append(t(lang, "lab.stop_137", seconds=STOP_TIMEOUT))
+    box = make_embed(t(lang, f"lab.{verb}_title"), "\n".join(lines))
+    return Reply(content=content, embeds=(box,), files=files)
+
+
+def ps_reply(t: Catalog, lang: str, status: LabStatus | None, *, now: datetime) -> Reply:
+    rows = [status.container] if status else []
+    content, files = code_content(
+        t, lang, "$ docker container ls --all\n" + cli.ps(rows, now=now), "lab-ps.txt"
+    )
+    if status is None:
+        lines = [t(lang, "lab.ps_none")]
+    elif status.stops_at is not None:
+        lines = [t(lang, "lab.ps_running", stop=_stamp(status.stops_at), remove=_stamp(status.removed_at))]
+    else:
+        lines = [t(lang, "lab.ps_stopped", remove=_stamp(status.removed_at))]
+    lines.append(t(lang, "lab.ps_explain"))
+    return Reply(
+        content=content, embeds=(make_embed(t(lang, "lab.ps_title"), "\n".join(lines)),), files=files
+    )
+
+
+def commit_lab_reply(t: Catalog, lang: str, lab_image: str, result: CommitResult, *, now: datetime) -> Reply:
+    base = ImageRef(shown=lab_image, engine_ref=lab_image, own=False)
+    reply = commit_reply(
+        t, lang, base, result, Limits(), now=now, explain_key="lab.commit_explain", with_run=False
+    )
+    name = result.run.container_name
+    text = f"$ docker commit {name} {result.image.shown}\n{result.image_id}\n"
+    content, files = code_content(t, lang, text, "lab-commit.txt")
+    history_files = tuple(f for f in reply.files if f[0] != "commit.txt")
+    return Reply(content=content, embeds=reply.embeds, files=files + history_files)
+
+
+def inspect_reply(t: Catalog, lang: str, lab: ContainerRow, view: StorageView) -> Reply:
+    if view.image_store == "classic" and view.graph_driver:
+        text = f"$ docker inspect {lab.names} | grep -A8 GraphDriver\n" + cli.graph_driver(view.graph_driver)
+        description = t(lang, "lab.inspect_explain")
+    else:
+        shown = {"GraphDriver": view.graph_driver, "Storage": view.storage}
+        text = f"$ docker inspect {lab.names}\n" + cli.json_block({k: v for k, v in shown.items() if v})
+        description = t(lang, "lab.inspect_containerd") + "\n" + t(lang, "info.containerd")
+    content, files = code_content(t, lang, text, "lab-inspect.txt")
+    return Reply(
+        content=content, embeds=(make_embed(t(lang, "lab.inspect_title"), description),), files=files
+    )
+
+
+def host_reply(t: Catalog, lang: str, lab: ContainerRow, view: HostView) -> Reply:
+    upper = view.upper_dir
+    lines = [
+        f"$ sudo cat {view.layerdb_file}",
+        view.mount_id,
+        f"$ sudo find {upper} -mindepth 1",
+        *(upper + path for path in (*view.files, *view.whiteouts)),
+    ]
+    content, files = code_content(t, lang, "\n".join(lines) + "\n", "lab-host.txt")
+    notes = [t(lang, "lab.host_explain", layerdb=view.layerdb_file)]
+    if view.whiteouts:
+        notes.append(t(lang, "lab.host_whiteouts", paths=", ".join(f"`{inline(p)}`" for p in view.whiteouts)))
+    if not view.files and not view.whiteouts:
+        notes.append(t(lang, "lab.host_empty"))
+    notes.append(t(lang, "lab.host_windows"))
+    return Reply(
+        content=content, embeds=(make_embed(t(lang, "lab.host_title"), "\n".join(notes)),), files=files
+    )
+
+
+def class_labs_reply(
+    t: Catalog,
+    lang: str,
+    labs: Sequence[ClassLab],
+    *,
+    now: datetime,
+    stop_minutes: float,
+    remove_hours: float,
+) -> Reply:
+    rows = [["STUDENT", "USER ID", "CONTAINER ID", "IMAGE", "STATUS", "IDLE SINCE"]]
+    for lab in labs:
+        name = discord.utils.escape_mentions(lab.display_name) or "?"
+        rows.append(
+            [
+                name,
+                str(lab.owner.user_id),
+                truncate_id(lab.status.container.id),
+                lab.status.container.image,
+                lab.status.container.status,
+                since(lab.status.last_used, now),
+            ]
+        )
+    text = table(rows) if labs else t(lang, "admin.labs_none") + "\n"
+    content, files = code_content(t, lang, text, "labs.txt")
+    description = t(lang, "admin.labs_explain", stop=f"{stop_minutes:g}", remove=f"{remove_hours:g}")
+    return Reply(
+        content=content,
+        embeds=(make_embed(t(lang, "admin.labs_title", count=len(labs)), description),),
+        files=files,
+    )
+
+
+def reap_reply(t: Catalog, lang: str, count: int) -> Reply:
+    return Reply(content=t(lang, "admin.reap_done", count=count))

@@ -1,0 +1,234 @@
+"""Each student's lab container, through the bot, on the real engine (issue: /lab)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import docker
+import pytest
+
+from bot.offline import FakeUser
+from bot.offline.fake import EPHEMERAL
+from bot.sandbox.labs import LabSandbox
+from bot.sandbox.models import Owner
+from tests.bot.test_demos import code
+from tests.conftest import DEBIAN, OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
+
+TEACHER_ROLE_ID = 900000000000000004  # FakeDiscord's "Teacher" role
+TEACHER = FakeUser(id=200000000000000100, name="teacher", roles=(TEACHER_ROLE_ID,))
+ADMIN = FakeUser(id=200000000000000101, name="admin", permissions=1 << 5)  # Manage Server
+
+
+def lab_containers(engine: docker.DockerClient, user: FakeUser) -> list:
+    filters = {"label": ["org.layerlab.purpose=lab", f"org.layerlab.owner={user.id}"]}
+    return engine.containers.list(all=True, filters=filters)
+
+
+@pytest.fixture
+async def lab(engine: docker.DockerClient, tmp_path: Path):  # type: ignore[no-untyped-def]
+    async with running_bot(make_settings(tmp_path, sandbox_timeout=6.0)) as harness:
+        yield harness
+        await harness.built.labs.reap(harness.fake.guild_id)
+
+
+async def test_the_seed_transcript(lab: Harness, engine: docker.DockerClient) -> None:
+    """Data stays when a container stops, until the container is removed."""
+    made = await lab.run("lab run", command="echo Hallo > /tmp/testfile")
+    text = code(lab.message(made))
+    assert re.search(r"\$ docker run -dit layerlab-test/debian:bookworm bash\n[0-9a-f]{64}\n", text)
+    assert "Je lab-container werd nu gemaakt" in lab.text(made)
+
+    ps = code(lab.message(await lab.run("lab ps")))
+    assert re.search(r'[0-9a-f]{12}   layerlab-test/debian:bookworm   "bash"    .+   Up ', ps)
+
+    stopped = await lab.run("lab stop")
+    assert "Exited (137)" in code(lab.message(stopped))
+    assert "SIGKILL" in lab.text(stopped)
+    (container,) = lab_containers(engine, STUDENT)
+    assert container.status == "exited"
+
+    diff = await lab.run("lab diff")  # works on a stopped container
+    assert code(lab.message(diff)).endswith("C /tmp\nA /tmp/testfile\n")
+
+    started = await lab.run("lab start")
+    assert "Up " in code(lab.message(started))
+    still = await lab.run("lab run", command="ls /tmp; cat /tmp/testfile")
+    assert "testfile\nHallo\n" in code(lab.message(still))
+
+    removed = await lab.run("lab rm")
+    assert "$ docker rm" in code(lab.message(removed))
+    assert not lab_containers(engine, STUDENT)
+    fresh = await lab.run("lab run", command="cat /tmp/testfile")
+    assert "No such file or directory" in code(lab.message(fresh))
+    fields = {f["name"]: f["value"] for f in lab.message(fresh)["embeds"][0]["fields"]}
+    assert fields["Exitcode"] == "1"
+
+
+async def test_ps_matches_the_cli(lab: Harness, engine: docker.DockerClient) -> None:
+    await lab.run("lab run", command="true")
+    (container,) = lab_containers(engine, STUDENT)
+    for _ in range(3):  # "N seconds ago" may tick between the two
+        expected = subprocess.run(
+            ["docker", "container", "ls", "--all", "--filter", f"id={container.id}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        shown = code(lab.message(await lab.run("lab ps"))).split("\n", 1)[1]
+        if shown == expected:
+            break
+    assert shown == expected
+
+
+async def test_inspect_matches_the_cli_and_host_matches_diff(
+    lab: Harness, engine: docker.DockerClient
+) -> None:
+    await lab.run(
+        "lab run", command="echo Hallo > /tmp/testfile && rm /etc/debian_version && mkdir -p /opt/a/b"
+    )
+    (container,) = lab_containers(engine, STUDENT)
+    inspect = await lab.run("lab inspect", locale="en-US")
+    cli = subprocess.run(
+        ["docker", "inspect", container.id], check=True, capture_output=True, text=True
+    ).stdout
+    lines = cli.splitlines()
+    start = next(i for i, line in enumerate(lines) if '"GraphDriver"' in line)
+    expected = "\n".join(lines[start : start + 9]) + "\n"
+    shown = (
+        code(lab.message(inspect))
+        if "lab-inspect.txt" not in lab.files(inspect)
+        else lab.files(inspect)["lab-inspect.txt"].decode()
+    )
+    assert shown.split("\n", 1)[1] == expected
+    assert "-init" in lab.text(inspect) and "UpperDir" in lab.text(inspect)
+
+    diff_lines = code(lab.message(await lab.run("lab diff"))).splitlines()[1:]
+    added_or_changed = {line[2:] for line in diff_lines if line[0] in "AC"}
+    deleted = {line[2:] for line in diff_lines if line[0] == "D"}
+    host = await lab.run("lab host", locale="en-US")
+    whole = lab.files(host).get("lab-host.txt", b"").decode() or code(lab.message(host))
+    listing = whole.splitlines()
+    upper = container.attrs["GraphDriver"]["Data"]["UpperDir"]
+    mount_id = upper.split("/")[-2]
+    assert listing[1] == mount_id  # read from the layerdb mounts file
+    assert listing[0].endswith(f"/image/overlay2/layerdb/mounts/{container.id}/mount-id")
+    found = {line[len(upper) :] for line in listing[3:]}
+    assert found == added_or_changed | deleted
+    assert "/tmp/testfile" in found and "/etc/debian_version" in deleted
+    assert "`/etc/debian_version`" in lab.text(host)  # named as a whiteout
+    assert "docker-desktop-data" in lab.text(host)
+
+
+async def test_limits_hold_and_the_container_stays(lab: Harness, engine: docker.DockerClient) -> None:
+    await lab.run("lab run", command="echo keep > /root/keep")
+    looping = await lab.run("lab run", command="sleep 1000 & while :; do :; done")
+    assert "Gestopt na 6 s" in lab.text(looping)
+    flood = await lab.run("lab run", command="yes @everyone")
+    assert lab.message(flood)["allowed_mentions"] == {"parse": []}
+    assert "ging voorbij" in lab.text(flood)
+    (container,) = lab_containers(engine, STUDENT)
+    assert container.status == "running"
+    top = container.top()["Processes"]
+    assert len(top) == 1  # only the shell: every process of the commands was ended
+    after = await lab.run("lab run", command="cat /root/keep")
+    assert "keep" in code(lab.message(after))
+
+
+async def test_image_on_an_existing_lab_and_isolation(lab: Harness, engine: docker.DockerClient) -> None:
+    await lab.run("lab run", command="echo mine > /tmp/who")
+    refused = await lab.run("lab run", command="true", image="layerlab-test/busybox")
+    assert "Verwijder hem eerst met `/lab rm`" in lab.message(refused)["content"]
+    theirs = await lab.run(
+        "lab run",
+        command="cat /tmp/who; echo theirs > /tmp/who",
+        user=OTHER_STUDENT,
+        image="layerlab-test/busybox",
+    )
+    assert "No such file" in code(lab.message(theirs))
+    mine = await lab.run("lab run", command="cat /tmp/who")
+    assert "mine" in code(lab.message(mine))
+    assert len(lab_containers(engine, STUDENT)) == 1 and len(lab_containers(engine, OTHER_STUDENT)) == 1
+    nothing = await lab.run("lab diff", user=FakeUser(id=200000000000000077, name="new"))
+    assert "Je hebt nog geen lab-container" in lab.message(nothing)["content"]
+
+
+async def test_lab_commit_makes_an_own_image(lab: Harness, engine: docker.DockerClient) -> None:
+    await lab.run("lab run", command="echo Hallo > /tmp/testfile")
+    committed = await lab.run("lab commit", name="mylab")
+    assert re.search(r"\$ docker commit \w+ mylab:latest\nsha256:[0-9a-f]{64}", code(lab.message(committed)))
+    used = await lab.run("diff", image="mylab", command="cat /tmp/testfile")
+    assert "Hallo" in code(lab.message(used))
+    await lab.run("rmi", name="mylab")
+
+
+async def test_idle_lab_containers_are_stopped_then_removed(
+    lab: Harness, engine: docker.DockerClient
+) -> None:
+    labs = lab.built.labs
+    await lab.run("lab run", command="echo Hallo > /tmp/testfile")
+    await lab.run("lab run", command="true", user=OTHER_STUDENT)
+    assert await labs.tick() == (0, 0)  # just used: nothing happens
+    row = await lab.built.store.lab(lab.fake.guild_id, STUDENT.id)
+    assert row is not None
+    now = row.last_used_at
+    assert await labs.tick(now + labs.policy.stop_after + timedelta(seconds=1)) == (2, 0)
+    (container,) = lab_containers(engine, STUDENT)
+    assert container.status == "exited"
+    ps = await lab.run("lab ps")  # reading ps is use: the clock starts again
+    assert "removes it" in lab.text(ps) or "verwijdert de bot hem" in lab.text(ps)
+    later = now + labs.policy.remove_after + timedelta(minutes=5)
+    assert (await labs.tick(later))[1] == 2
+    assert not lab_containers(engine, STUDENT) and not lab_containers(engine, OTHER_STUDENT)
+    assert await lab.built.store.labs(lab.fake.guild_id) == []
+
+
+async def test_a_restart_keeps_every_lab_container(engine: docker.DockerClient, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    async with running_bot(settings) as first:
+        await first.run("lab run", command="echo Hallo > /tmp/testfile")
+        await first.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
+        await first.run("lab stop", user=OTHER_STUDENT)
+        before = await first.built.store.lab(first.fake.guild_id, STUDENT.id)
+    # The bot is gone; one row is lost too (as if it died before writing it).
+    async with running_bot(settings) as second:
+        await second.built.store.delete_lab(second.fake.guild_id, OTHER_STUDENT.id)
+        assert await second.built.labs.reconcile() == (1, 0)
+        mine = await second.run("lab run", command="cat /tmp/testfile")
+        assert "Hallo" in code(second.message(mine))
+        theirs = await second.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
+        assert "B" in code(second.message(theirs))
+        after = await second.built.store.lab(second.fake.guild_id, STUDENT.id)
+        assert before is not None and after is not None and after.container_id == before.container_id
+        await second.built.labs.reap(second.fake.guild_id)
+
+
+async def test_teachers_list_and_reap_and_students_cannot(lab: Harness, engine: docker.DockerClient) -> None:
+    await lab.run("lab run", command="true")
+    await lab.run("lab run", command="true", user=OTHER_STUDENT)
+    other_server = Owner(guild_id=31, user_id=STUDENT.id)
+    elsewhere = await LabSandbox(lab.built.sandbox).create(
+        other_server, await lab.built.sandbox.resolve(other_server, DEBIAN)
+    )
+    try:
+        refused = await lab.run("admin labs")
+        assert "Je mag dit commando niet gebruiken" in lab.message(refused)["content"]
+        assert "Je mag dit" in lab.message(await lab.run("admin reap"))["content"]
+        assert len(lab_containers(engine, STUDENT)) == 2  # nothing was removed
+
+        listing = await lab.run("admin labs", user=TEACHER)
+        message = lab.message(listing)
+        assert message["flags"] & EPHEMERAL and message["components"] == []
+        assert "student_a" in message["content"] and "student_b" in message["content"]
+        assert "Lab-containers in deze server: 2" in lab.text(listing)
+
+        one = await lab.run("admin reap", user=ADMIN, student=OTHER_STUDENT)
+        assert "1 lab-container(s) verwijderd" in lab.message(one)["content"]
+        assert not lab_containers(engine, OTHER_STUDENT)
+        everyone = await lab.run("admin reap", user=TEACHER)
+        assert "1 lab-container(s) verwijderd" in lab.message(everyone)["content"]
+        assert [c.id for c in lab_containers(engine, STUDENT)] == [elsewhere.id]  # the other server's stays
+    finally:
+        engine.containers.get(elsewhere.id).remove(force=True)
