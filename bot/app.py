@@ -14,6 +14,9 @@ from bot.sandbox import Sandbox
 from bot.services.demos import Demos
 from bot.services.jobs import JobGate
 from bot.services.labs import LabPolicy, Labs
+from bot.services.learning import Learning
+from bot.services.preferences import Preferences
+from bot.services.privacy import Privacy
 from bot.services.recording import Recorder
 from bot.settings import Settings
 from bot.store import Store
@@ -33,6 +36,9 @@ class Services:
     sandbox: Sandbox
     demos: Demos
     labs: Labs
+    learning: Learning
+    preferences: Preferences
+    privacy: Privacy
 
     def bot(self, *, sync_commands: bool = True, housekeeping: bool = True) -> LayerLabBot:
         return LayerLabBot(
@@ -42,6 +48,9 @@ class Services:
             store=self.store,
             demos=self.demos,
             labs=self.labs,
+            learning=self.learning,
+            preferences=self.preferences,
+            privacy=self.privacy,
             sync_commands=sync_commands,
             housekeeping=housekeeping,
         )
@@ -65,14 +74,20 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
         stop_after=timedelta(minutes=settings.lab_stop_minutes),
         remove_after=timedelta(hours=settings.lab_remove_hours),
     )
+    labs = Labs(sandbox, store, recorder, gate, policy)
+    preferences = Preferences(store)
+    await preferences.load()
     try:
         yield Services(
-            settings,
-            catalog,
-            store,
-            sandbox,
-            Demos(sandbox, recorder, gate),
-            Labs(sandbox, store, recorder, gate, policy),
+            settings=settings,
+            catalog=catalog,
+            store=store,
+            sandbox=sandbox,
+            demos=Demos(sandbox, recorder, gate),
+            labs=labs,
+            learning=Learning(store),
+            preferences=preferences,
+            privacy=Privacy(store, sandbox, labs, preferences),
         )
     finally:
         await sandbox.close()

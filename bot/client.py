@@ -15,6 +15,9 @@ from bot.i18n import Catalog, CatalogTranslator
 from bot.sandbox import Sandbox
 from bot.services.demos import Demos
 from bot.services.labs import Labs
+from bot.services.learning import Learning
+from bot.services.preferences import Preferences
+from bot.services.privacy import Privacy
 from bot.settings import Settings
 from bot.store import Store
 from bot.ui.presenter import Presenter
@@ -24,11 +27,20 @@ log = logging.getLogger(__name__)
 
 #: The cogs, one per topic, loaded by name (``bot`` never imports ``cogs``).
 EXTENSIONS = (
+    # one per course topic, in course order (bot.lessons.COURSE)
+    "cogs.linux",
     "cogs.writable_layer",
-    "cogs.image_layers",
-    "cogs.commit",
-    "cogs.engine",
     "cogs.lab",
+    "cogs.image_layers",
+    "cogs.history",
+    "cogs.overlayfs",
+    "cogs.inspect",
+    "cogs.engine",
+    "cogs.commit",
+    # across topics
+    "cogs.learning",
+    "cogs.settings",
+    "cogs.privacy",
     "cogs.admin",
 )
 #: How often leftover one-shot containers are looked for.
@@ -47,6 +59,9 @@ class LayerLabBot(commands.Bot):
         store: Store,
         demos: Demos,
         labs: Labs,
+        learning: Learning,
+        preferences: Preferences,
+        privacy: Privacy,
         sync_commands: bool = True,
         housekeeping: bool = True,
     ) -> None:
@@ -65,7 +80,11 @@ class LayerLabBot(commands.Bot):
         self.store = store
         self.demos = demos
         self.labs = labs
-        self.presenter = Presenter(catalog, public=settings.public_results, limits=settings.limits)
+        self.learning = learning
+        self.privacy = privacy
+        self.presenter = Presenter(
+            catalog, preferences, public=settings.public_results, limits=settings.limits
+        )
         self.sync_commands = sync_commands
         self.housekeeping = housekeeping
 

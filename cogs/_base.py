@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from discord.ext import commands
 
 from bot.services.demos import Demos
@@ -9,6 +11,9 @@ from bot.ui.presenter import Presenter
 
 
 class TopicCog(commands.Cog):
+    #: The course topic (bot.lessons.COURSE) whose lesson this cog owns.
+    topic: ClassVar[str]
+
     def __init__(self, demos: Demos, presenter: Presenter) -> None:
         self.demos = demos
         self.presenter = presenter

@@ -14,6 +14,8 @@ from cogs._images import image_autocomplete
 
 
 class Commit(TopicCog):
+    topic = "commit"
+
     @app_commands.command(name="commit", description=describe("cmd.commit"))
     @app_commands.describe(
         name=describe("cmd.commit_name"),

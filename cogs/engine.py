@@ -12,6 +12,8 @@ from cogs._base import TopicCog
 
 
 class Engine(TopicCog):
+    topic = "info"
+
     @app_commands.command(name="info", description=describe("cmd.info"))
     @app_commands.guild_only()
     async def info_show(self, interaction: discord.Interaction[LayerLabBot]) -> None:

@@ -1,4 +1,4 @@
-"""Topic: image layers (`docker history`, `docker images`, `docker rmi`)."""
+"""Topic: image layers on a union filesystem (`docker images`, `docker rmi`)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,10 @@ from bot.i18n import describe
 from bot.render.cli import utcnow
 from bot.ui import replies
 from cogs._base import TopicCog
-from cogs._images import image_autocomplete
 
 
 class ImageLayers(TopicCog):
-    @app_commands.command(name="history", description=describe("cmd.history"))
-    @app_commands.describe(image=describe("cmd.history_image"), full=describe("cmd.history_full"))
-    @app_commands.autocomplete(image=image_autocomplete)
-    @app_commands.guild_only()
-    async def history_show(
-        self, interaction: discord.Interaction[LayerLabBot], image: str, full: bool = False
-    ) -> None:
-        job = await self.presenter.begin(interaction)
-        ref, entries = await self.demos.history(job.owner, image)
-        reply = replies.history_reply(self.presenter.catalog, job.lang, ref, entries, full=full, now=utcnow())
-        await job.finish(reply)
+    topic = "image_layers"
 
     @app_commands.command(name="images", description=describe("cmd.images"))
     @app_commands.guild_only()

@@ -17,6 +17,8 @@ from cogs._images import image_autocomplete
 
 @app_commands.guild_only()
 class Lab(commands.GroupCog, group_name="lab", group_description=describe("cmd.lab")):
+    topic = "host_storage"
+
     def __init__(self, labs: Labs, presenter: Presenter) -> None:
         self.labs = labs
         self.presenter = presenter

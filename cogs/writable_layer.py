@@ -13,6 +13,8 @@ from cogs._images import image_autocomplete
 
 
 class WritableLayer(TopicCog):
+    topic = "writable_layer"
+
     @app_commands.command(name="diff", description=describe("cmd.diff"))
     @app_commands.describe(command=describe("cmd.diff_command"), image=describe("cmd.diff_image"))
     @app_commands.autocomplete(image=image_autocomplete)

@@ -18,6 +18,7 @@ import pytest
 from bot.app import Services, services
 from bot.offline import FakeDiscord, FakeUser, OfflineSession, offline_bot
 from bot.offline.fake import FakeInteraction
+from bot.sandbox.models import Owner
 from bot.settings import Settings
 
 DEBIAN = "layerlab-test/debian:bookworm"
@@ -114,6 +115,9 @@ class Harness:
         self, name: str, option: str, current: str, *, user: FakeUser = STUDENT
     ) -> list[Any]:
         return await self.session.autocomplete(name, option, current, user=user)
+
+    def session_owner(self, user: FakeUser) -> Owner:
+        return Owner(guild_id=self.fake.guild_id, user_id=user.id)
 
     def message(self, interaction: FakeInteraction) -> dict[str, Any]:
         assert interaction.original_id, "the bot never answered"

@@ -567,6 +567,9 @@ class FakeDiscord:
             interaction.original_id = message["id"]
         elif kind == 7 and interaction.payload.get("message"):  # update the clicked message
             message = self._edit_message(interaction.payload["message"]["id"], data, files)
+        if kind in (6, 7) and interaction.payload.get("message"):
+            # For a button press, "@original" is the message the button is on.
+            interaction.original_id = interaction.payload["message"]["id"]
         record.message_id = message["id"] if message else None
         answer: dict[str, Any] = {
             "interaction": {

@@ -86,7 +86,17 @@ class OfflineSession:
                 raise CommandLineError(
                     f"/{' '.join(used)} has no option {key!r} (options: {', '.join(known)})"
                 )
-            if parameter.type == discord.AppCommandOptionType.boolean:
+            if parameter.choices:  # typed as the choice's name or its value
+                wanted = str(value).lower()
+                match = next(
+                    (c for c in parameter.choices if wanted in (str(c.value).lower(), str(c.name).lower())),
+                    None,
+                )
+                if match is None:
+                    names = ", ".join(str(c.value) for c in parameter.choices)
+                    raise CommandLineError(f"{key}: choose one of {names}")
+                value = match.value
+            elif parameter.type == discord.AppCommandOptionType.boolean:
                 value = value if isinstance(value, bool) else _bool(str(value))
             elif parameter.type == discord.AppCommandOptionType.user:
                 user = value if isinstance(value, FakeUser) else FakeUser(id=int(value), name=str(value))
@@ -165,11 +175,16 @@ class OfflineSession:
         user: FakeUser,
         locale: str = "nl",
         timeout: float = DEFAULT_TIMEOUT,
+        options: dict[str, Any] | None = None,
         **values: Any,
     ) -> FakeInteraction:
-        top, options, resolved = self.build(name, {k: v for k, v in values.items() if v is not None})
+        """Run ``/name`` with option values; ``options`` carries those whose names
+        clash with this method's own (``user``, ``locale``, ``timeout``)."""
+        values = {**values, **(options or {})}
+        top, payload_options, resolved = self.build(name, {k: v for k, v in values.items() if v is not None})
         return await self._wait_done(
-            lambda: self.fake.slash(top, options, user=user, locale=locale, resolved=resolved), timeout
+            lambda: self.fake.slash(top, payload_options, user=user, locale=locale, resolved=resolved),
+            timeout,
         )
 
     async def line(

@@ -13,6 +13,7 @@ from bot.sandbox.models import (
     ContainerRow,
     EngineInfo,
     HistoryEntry,
+    ImageDetails,
     ImageSummary,
     RemoveResult,
 )
@@ -127,3 +128,16 @@ def graph_driver(data: dict[str, object]) -> str:
 def json_block(data: dict[str, object]) -> str:
     """JSON as ``docker inspect`` indents it."""
     return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def image_inspect(details: ImageDetails) -> str:
+    """The lines of ``docker image inspect`` from Architecture to RootFS, as the
+    slides grep them (fields in the engine's order, indented as in the document)."""
+    subset = {
+        "Architecture": details.architecture,
+        "Os": details.os,
+        "Size": details.size,
+        "RootFS": {"Type": details.rootfs_type, "Layers": list(details.layers)},
+    }
+    body = json.dumps(subset, indent=4, ensure_ascii=False).splitlines()[1:-1]
+    return "\n".join("    " + line for line in body) + "\n"

@@ -36,6 +36,7 @@ from bot.sandbox.models import (
     CommitResult,
     EngineInfo,
     HistoryEntry,
+    ImageDetails,
     ImageRef,
     ImagesOverview,
     ImageSummary,
@@ -200,6 +201,13 @@ class Sandbox:
     async def remove_image(self, owner: Owner, name: str) -> RemoveResult:
         own = refs.parse_own_name(name)
         return await self._call(self._remove_image, owner, own)
+
+    async def inspect_image(self, image: ImageRef) -> ImageDetails:
+        return await self._call(self._inspect_image, image.engine_ref)
+
+    async def remove_all_images(self, owner: Owner) -> int:
+        """Remove every image this student owns in this course server (privacy)."""
+        return await self._call(self._remove_all_images, owner)
 
     async def info(self, owner: Owner) -> EngineInfo:
         return await self._call(self._info, owner)
@@ -501,6 +509,31 @@ class Sandbox:
                     value = str(own) if item[kind] == engine_ref else item[kind]
                     lines.append((kind, value))
         return RemoveResult(lines=tuple(lines))
+
+    def _inspect_image(self, engine_ref: str) -> ImageDetails:
+        try:
+            data = self._docker().api.inspect_image(engine_ref)
+        except docker.errors.ImageNotFound as exc:
+            raise ImageNotPresent(image=engine_ref) from exc
+        rootfs = data.get("RootFS") or {}
+        return ImageDetails(
+            id=str(data["Id"]),
+            architecture=str(data.get("Architecture", "")),
+            os=str(data.get("Os", "")),
+            size=int(data.get("Size") or 0),
+            rootfs_type=str(rootfs.get("Type", "")),
+            layers=tuple(rootfs.get("Layers") or ()),
+        )
+
+    def _remove_all_images(self, owner: Owner) -> int:
+        removed = 0
+        for name, _ in self._own_images(owner):
+            try:
+                self._docker().api.remove_image(name.engine_ref(owner), force=True)
+                removed += 1
+            except docker.errors.NotFound:
+                pass
+        return removed
 
     def _info(self, owner: Owner) -> EngineInfo:
         api = self._docker().api

@@ -164,3 +164,15 @@ class HostView:
     upper_dir: str
     files: tuple[str, ...]  # paths inside the layer, "/tmp/testfile"
     whiteouts: tuple[str, ...]  # deletions: character devices 0/0 in the layer
+
+
+@dataclass(frozen=True, slots=True)
+class ImageDetails:
+    """The parts of ``docker image inspect`` the course looks at."""
+
+    id: str
+    architecture: str
+    os: str
+    size: int
+    rootfs_type: str
+    layers: tuple[str, ...]

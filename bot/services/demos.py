@@ -15,6 +15,7 @@ from bot.sandbox.models import (
     CommitResult,
     EngineInfo,
     HistoryEntry,
+    ImageDetails,
     ImageRef,
     ImagesOverview,
     Owner,
@@ -96,6 +97,12 @@ class Demos:
     async def info(self, owner: Owner) -> EngineInfo:
         async with self.recorder.record(owner, "info"):
             return await self.sandbox.info(owner)
+
+    async def inspect_image(self, owner: Owner, image: str | None) -> tuple[ImageRef, ImageDetails]:
+        async with self.recorder.record(owner, "inspect", image) as record:
+            ref = await self.sandbox.resolve(owner, image)
+            record.image = ref.shown
+            return ref, await self.sandbox.inspect_image(ref)
 
     async def image_names(self, owner: Owner) -> list[str]:
         """What a student may type as an image: their own first, then the base images."""

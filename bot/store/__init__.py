@@ -1,5 +1,5 @@
 """The only package that writes SQL: a SQLite database through aiosqlite."""
 
-from bot.store.database import Lab, Run, Store
+from bot.store.database import Lab, Run, Store, StoredAbout, TopicActivity
 
-__all__ = ["Lab", "Run", "Store"]
+__all__ = ["Lab", "Run", "Store", "StoredAbout", "TopicActivity"]

@@ -48,6 +48,29 @@ class Lab:
     last_used_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class TopicActivity:
+    """What one student did in one topic."""
+
+    topic: str
+    pages: frozenset[int]
+    demos: frozenset[str]
+    best_score: int | None
+    latest_score: int | None
+    quiz_total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAbout:
+    """How many rows the store holds about one student (for /privacy)."""
+
+    runs: int
+    progress: int
+    quiz_attempts: int
+    labs: int
+    settings: int
+
+
 def _lab(row: aiosqlite.Row) -> Lab:
     return Lab(
         guild_id=row["guild_id"],
@@ -216,18 +239,115 @@ class Store:
     async def delete_lab(self, guild_id: int, user_id: int) -> None:
         await self._db.execute("DELETE FROM labs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
 
+    # -- learning ------------------------------------------------------------
+
+    async def record_progress(self, guild_id: int, user_id: int, topic: str, kind: str, item: str) -> bool:
+        """Count a page read or a demo run once; True when it is new."""
+        cursor = await self._db.execute(
+            "INSERT OR IGNORE INTO progress (guild_id, user_id, topic, kind, item, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, topic, kind, item, datetime.now(UTC).isoformat()),
+        )
+        return cursor.rowcount == 1
+
+    async def record_quiz(self, guild_id: int, user_id: int, topic: str, score: int, total: int) -> None:
+        await self._db.execute(
+            "INSERT INTO quiz_attempts (guild_id, user_id, topic, score, total, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, topic, score, total, datetime.now(UTC).isoformat()),
+        )
+
+    async def activity(self, guild_id: int, user_id: int) -> dict[str, TopicActivity]:
+        pages: dict[str, set[int]] = {}
+        demos: dict[str, set[str]] = {}
+        async with self._db.execute(
+            "SELECT topic, kind, item FROM progress WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        ) as cursor:
+            for row in await cursor.fetchall():
+                if row["kind"] == "page":
+                    pages.setdefault(row["topic"], set()).add(int(row["item"]))
+                else:
+                    demos.setdefault(row["topic"], set()).add(row["item"])
+        scores: dict[str, tuple[int, int, int]] = {}
+        async with self._db.execute(
+            "SELECT topic, MAX(score) AS best, total,"
+            " (SELECT score FROM quiz_attempts q2 WHERE q2.guild_id = q.guild_id AND q2.user_id = q.user_id"
+            "  AND q2.topic = q.topic ORDER BY id DESC LIMIT 1) AS latest"
+            " FROM quiz_attempts q WHERE guild_id = ? AND user_id = ? GROUP BY topic",
+            (guild_id, user_id),
+        ) as cursor:
+            for row in await cursor.fetchall():
+                scores[row["topic"]] = (row["best"], row["latest"], row["total"])
+        topics = set(pages) | set(demos) | set(scores)
+        return {
+            topic: TopicActivity(
+                topic=topic,
+                pages=frozenset(pages.get(topic, ())),
+                demos=frozenset(demos.get(topic, ())),
+                best_score=scores[topic][0] if topic in scores else None,
+                latest_score=scores[topic][1] if topic in scores else None,
+                quiz_total=scores[topic][2] if topic in scores else None,
+            )
+            for topic in topics
+        }
+
+    async def language(self, user_id: int) -> str | None:
+        async with self._db.execute(
+            "SELECT language FROM user_settings WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row["language"] if row else None
+
+    async def languages(self) -> dict[int, str]:
+        async with self._db.execute(
+            "SELECT user_id, language FROM user_settings WHERE language IS NOT NULL"
+        ) as cur:
+            return {row["user_id"]: row["language"] for row in await cur.fetchall()}
+
+    async def set_language(self, user_id: int, language: str | None) -> None:
+        await self._db.execute(
+            "INSERT INTO user_settings (user_id, language) VALUES (?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
+            (user_id, language),
+        )
+
     # -- privacy ---------------------------------------------------------------
 
+    #: Tables keyed by course server and user; user_settings is per user.
+    _PER_GUILD = ("runs", "labs", "progress", "quiz_attempts")
+
+    async def stored_about(self, guild_id: int, user_id: int) -> StoredAbout:
+        counts: dict[str, int] = {}
+        for table in self._PER_GUILD:
+            async with self._db.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            ) as cursor:
+                row = await cursor.fetchone()
+            counts[table] = int(row[0]) if row else 0
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM user_settings WHERE user_id = ?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return StoredAbout(
+            runs=counts["runs"],
+            progress=counts["progress"],
+            quiz_attempts=counts["quiz_attempts"],
+            labs=counts["labs"],
+            settings=int(row[0]) if row else 0,
+        )
+
     async def delete_user_data(self, guild_id: int, user_id: int) -> int:
-        """Remove every row about this user in this course server (privacy)."""
+        """Remove every row about this user in this course server, and their own settings."""
         await self._db.execute("BEGIN IMMEDIATE")
         try:
             deleted = 0
-            for table in ("runs", "labs"):
+            for table in self._PER_GUILD:
                 cursor = await self._db.execute(
                     f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
                 )
                 deleted += cursor.rowcount
+            cursor = await self._db.execute("DELETE FROM user_settings WHERE user_id = ?", (user_id,))
+            deleted += cursor.rowcount
             await self._db.execute("COMMIT")
         except BaseException:
             await self._db.execute("ROLLBACK")

@@ -12,6 +12,7 @@ from bot.errors import UserError
 from bot.i18n import Catalog
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import Owner
+from bot.services.preferences import Preferences
 from bot.ui.replies import Reply, error_text
 from bot.ui.views import ShareView
 
@@ -53,15 +54,25 @@ class Job:
             allowed_mentions=NO_MENTIONS,
         )
 
+    async def show(self, embed: discord.Embed, view: discord.ui.View | None) -> None:
+        """A message with its own buttons (lessons, quizzes, confirmations)."""
+        kwargs: dict[str, Any] = {"view": view} if view is not None else {}
+        await self.interaction.edit_original_response(
+            content=None, embeds=[embed], allowed_mentions=NO_MENTIONS, **kwargs
+        )
+
 
 class Presenter:
-    def __init__(self, catalog: Catalog, *, public: bool, limits: Limits) -> None:
+    def __init__(self, catalog: Catalog, preferences: Preferences, *, public: bool, limits: Limits) -> None:
         self.catalog = catalog
+        self.preferences = preferences
         self.public = public
         self.limits = limits
 
     def language(self, interaction: discord.Interaction[Any]) -> str:
-        return self.catalog.language(interaction.locale)
+        """The student's own choice, else their Discord locale, else the default."""
+        chosen = self.preferences.language(interaction.user.id)
+        return chosen or self.catalog.language(interaction.locale)
 
     async def begin(self, interaction: discord.Interaction[Any], *, private: bool = False) -> Job:
         """Acknowledge within Discord's 3 seconds; the result follows by editing.

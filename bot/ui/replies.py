@@ -21,6 +21,7 @@ from bot.sandbox.models import (
     CommitResult,
     EngineInfo,
     HistoryEntry,
+    ImageDetails,
     ImageRef,
     ImagesOverview,
     RemoveResult,
@@ -237,3 +238,14 @@ def shared_copy(t: Catalog, lang: str, reply: Reply, display_name: str) -> Reply
 def error_text(t: Catalog, lang: str, key: str, params: dict[str, object]) -> str:
     safe = {k: inline(v) if isinstance(v, str) else v for k, v in params.items()}
     return t(lang, key, **safe)
+
+
+def inspect_image_reply(t: Catalog, lang: str, image: ImageRef, details: ImageDetails) -> Reply:
+    text = f"$ docker image inspect {image.shown} | grep -A12 Architecture\n" + cli.image_inspect(details)
+    content, files = code_content(t, lang, text, "inspect.txt")
+    description = t(lang, "inspect.explain", layers=len(details.layers), size=human_size(details.size))
+    return Reply(
+        content=content,
+        embeds=(make_embed(t(lang, "inspect.title", image=image.shown), description),),
+        files=files,
+    )

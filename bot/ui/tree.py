@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.errors import UserError
 from bot.events import INTERACTION_DONE
+from bot.ui.text import inline
 
 if TYPE_CHECKING:
     from bot.client import LayerLabBot
@@ -46,6 +47,9 @@ class LayerLabTree(app_commands.CommandTree["LayerLabBot"]):
         if isinstance(original, UserError):
             text = presenter.error_message(interaction, original)
             outcome = f"refused:{original.key}"
+        elif isinstance(original, app_commands.TransformerError):
+            text = presenter.catalog(lang, "error.bad_value", value=inline(original.value))
+            outcome = "refused:bad_value"
         elif isinstance(original, app_commands.NoPrivateMessage):
             text = presenter.catalog(lang, "error.guild_only")
             outcome = "refused:guild_only"

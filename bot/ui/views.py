@@ -28,7 +28,7 @@ class ShareView(discord.ui.View):
 
     @discord.ui.button(style=discord.ButtonStyle.secondary, emoji="📢")
     async def share(self, interaction: discord.Interaction[Any], _: discord.ui.Button[ShareView]) -> None:
-        lang = self.catalog.language(interaction.locale)
+        lang = interaction.client.presenter.language(interaction)
         none = discord.AllowedMentions.none()
         try:
             if interaction.user.id != self.author_id:

@@ -70,3 +70,19 @@ def test_every_key_the_code_names_exists() -> None:
     missing = sorted(k for k in used if k not in texts)
     assert not missing
     assert len(used) > 40  # the scan really found the keys
+
+
+async def test_every_topic_has_one_cog_and_every_named_command_exists(harness: Harness) -> None:
+    from bot import lessons
+
+    owners = [getattr(cog, "topic", None) for cog in harness.bot.cogs.values()]
+    for topic in lessons.COURSE:
+        assert owners.count(topic) == 1, topic
+    names = set()
+    for command in _walk(harness.bot.tree.get_commands()):
+        names.add("/" + command.qualified_name)
+    for topic in lessons.COURSE:
+        for lang in lessons.LANGUAGES:
+            for page in lessons.load()[topic][lang].pages:
+                missing = [c for c in page.commands if c not in names]
+                assert not missing, (topic, lang, missing)

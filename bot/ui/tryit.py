@@ -1,0 +1,50 @@
+"""Running a lesson's demo ("Try it", and the quiz's predictions) with the real services."""
+
+from __future__ import annotations
+
+from bot.lessons import Demo
+from bot.render.cli import utcnow
+from bot.sandbox.models import Owner
+from bot.services.demos import Demos
+from bot.services.jobs import OnWait
+from bot.services.labs import Labs
+from bot.ui import lab_replies, replies
+from bot.ui.presenter import Presenter
+from bot.ui.replies import Reply
+
+#: What a lab demo runs first when the student has no lab container yet (the seed's first command).
+LAB_SEED_COMMAND = "echo Hallo > /tmp/testfile"
+DEMO_KINDS = frozenset({"diff", "history", "info", "inspect_image", "lab_host", "lab_inspect"})
+
+
+class TryIt:
+    def __init__(self, demos: Demos, labs: Labs, presenter: Presenter) -> None:
+        self.demos = demos
+        self.labs = labs
+        self.presenter = presenter
+
+    async def run(
+        self, demo: Demo, owner: Owner, display_name: str, lang: str, on_wait: OnWait | None = None
+    ) -> Reply:
+        t = self.presenter.catalog
+        image = demo.option("image")
+        if demo.kind == "diff":
+            result = await self.demos.diff(owner, demo.option("command"), image, on_wait=on_wait)
+            return replies.diff_reply(t, lang, result, self.presenter.limits)
+        if demo.kind == "history":
+            ref, entries = await self.demos.history(owner, image or self.demos.sandbox.default_image)
+            return replies.history_reply(t, lang, ref, entries, full=False, now=utcnow())
+        if demo.kind == "info":
+            return replies.info_reply(t, lang, await self.demos.info(owner))
+        if demo.kind == "inspect_image":
+            ref, details = await self.demos.inspect_image(owner, image)
+            return replies.inspect_image_reply(t, lang, ref, details)
+        if demo.kind in ("lab_host", "lab_inspect"):
+            if await self.labs.engine.find(owner) is None:
+                await self.labs.run(owner, display_name, LAB_SEED_COMMAND, None, on_wait=on_wait)
+            if demo.kind == "lab_host":
+                lab, view = await self.labs.host(owner)
+                return lab_replies.host_reply(t, lang, lab, view)
+            lab, storage = await self.labs.inspect(owner)
+            return lab_replies.inspect_reply(t, lang, lab, storage)
+        raise ValueError(f"unknown demo kind {demo.kind!r}")

@@ -1,0 +1,118 @@
+"""/learn, /quiz and /progress, over every topic of the course."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import LayerLabBot
+from bot.errors import UserError
+from bot.i18n import describe
+from bot.lessons import COURSE
+from bot.sandbox.models import Owner
+from bot.services.learning import Learning
+from bot.ui import learning as views
+from bot.ui.permissions import is_teacher
+from bot.ui.presenter import Presenter
+from bot.ui.tryit import TryIt
+
+#: Discord shows at most 25 autocomplete choices.
+MAX_CHOICES = 25
+
+
+class Course(commands.Cog):
+    def __init__(self, learning: Learning, tryit: TryIt, presenter: Presenter, teacher_role: str) -> None:
+        self.learning = learning
+        self.tryit = tryit
+        self.presenter = presenter
+        self.teacher_role = teacher_role
+
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction[LayerLabBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        lang = self.presenter.language(interaction)
+        wanted = current.lower()
+        return [
+            app_commands.Choice(name=f"{n}. {title}"[:100], value=topic)
+            for n, (topic, title) in enumerate(self.learning.topics(lang), start=1)
+            if wanted in title.lower() or wanted in topic
+        ][:MAX_CHOICES]
+
+    def _topic(self, text: str) -> str:
+        topic = self.learning.find_topic(text)
+        if topic is None:
+            raise UserError("learn.no_topic", topic=text)
+        return topic
+
+    @app_commands.command(name="learn", description=describe("cmd.learn"))
+    @app_commands.describe(topic=describe("cmd.learn_topic"))
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.guild_only()
+    async def learn_show(
+        self, interaction: discord.Interaction[LayerLabBot], topic: str | None = None
+    ) -> None:
+        job = await self.presenter.begin(interaction, private=True)
+        t = self.presenter.catalog
+        if topic is None:
+            progress = await self.learning.progress(job.owner, job.lang)
+            await job.show(views.topics_embed(t, job.lang, progress, t(job.lang, "learn.title")), None)
+            return
+        lesson = self.learning.lesson(self._topic(topic), job.lang)
+        view = views.LessonView(
+            owner=job.owner,
+            presenter=self.presenter,
+            lang=job.lang,
+            lesson=lesson,
+            learning=self.learning,
+            tryit=self.tryit,
+        )
+        await self.learning.page_read(job.owner, lesson.topic, 0)
+        await job.show(view.embed(), view)
+
+    @app_commands.command(name="quiz", description=describe("cmd.quiz"))
+    @app_commands.describe(topic=describe("cmd.quiz_topic"))
+    @app_commands.autocomplete(topic=topic_autocomplete)
+    @app_commands.guild_only()
+    async def quiz_start(
+        self, interaction: discord.Interaction[LayerLabBot], topic: str | None = None
+    ) -> None:
+        job = await self.presenter.begin(interaction, private=True)
+        if topic is None:  # the first topic not yet answered in full
+            progress = await self.learning.progress(job.owner, job.lang)
+            chosen = next((p.topic for p in progress if (p.quiz_best or 0) < p.quiz_total), COURSE[0])
+        else:
+            chosen = self._topic(topic)
+        view = views.QuizView(
+            owner=job.owner,
+            presenter=self.presenter,
+            lang=job.lang,
+            lesson=self.learning.lesson(chosen, job.lang),
+            learning=self.learning,
+            tryit=self.tryit,
+        )
+        await job.show(view.embed(), view)
+
+    @app_commands.command(name="progress", description=describe("cmd.progress"))
+    @app_commands.describe(user=describe("cmd.progress_user"))
+    @app_commands.guild_only()
+    async def progress_show(
+        self, interaction: discord.Interaction[LayerLabBot], user: discord.User | None = None
+    ) -> None:
+        job = await self.presenter.begin(interaction, private=True)
+        t = self.presenter.catalog
+        whose = job.owner
+        title = t(job.lang, "progress.title")
+        if user is not None and user.id != interaction.user.id:
+            if not is_teacher(interaction, self.teacher_role):
+                raise UserError("error.not_allowed")
+            whose = Owner(guild_id=job.owner.guild_id, user_id=user.id)
+            name = discord.utils.escape_markdown(discord.utils.escape_mentions(user.display_name))
+            title = t(job.lang, "progress.title_of", name=name)
+        progress = await self.learning.progress(whose, job.lang)
+        await job.show(views.topics_embed(t, job.lang, progress, title), None)
+
+
+async def setup(bot: LayerLabBot) -> None:
+    tryit = TryIt(bot.demos, bot.labs, bot.presenter)
+    await bot.add_cog(Course(bot.learning, tryit, bot.presenter, bot.settings.teacher_role))
