@@ -175,3 +175,15 @@ async def test_privacy_forget_removes_everything_of_that_student_only(
     assert lab_containers(engine, OTHER_STUDENT)
     assert engine.images.list(filters={"label": f"org.layerlab.owner={OTHER_STUDENT.id}"})
     await course.run("rmi", name="mine", user=OTHER_STUDENT)
+
+
+async def test_progress_survives_a_restart(engine: docker.DockerClient, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    async with running_bot(settings) as first:
+        it = await first.run("learn", topic="overlayfs")
+        await press(first, it, "Volgende")
+        await first.run("settings language", language="en")
+    async with running_bot(settings) as second:
+        progress = await second.run("progress")
+        line = next(f for f in second.message(progress)["embeds"][0]["fields"] if "OverlayFS" in f["name"])
+        assert "pages 2/3" in line["value"]  # and in English: the choice was kept too
