@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.client import LayerLabBot
 from bot.i18n import Catalog
 from bot.sandbox import Sandbox
 from bot.services.demos import Demos
+from bot.services.exercises import Exercises
 from bot.services.jobs import JobGate
 from bot.services.labs import LabPolicy, Labs
 from bot.services.learning import Learning
@@ -39,6 +41,7 @@ class Services:
     learning: Learning
     preferences: Preferences
     privacy: Privacy
+    exercises: Exercises
 
     def bot(self, *, sync_commands: bool = True, housekeeping: bool = True) -> LayerLabBot:
         return LayerLabBot(
@@ -51,6 +54,7 @@ class Services:
             learning=self.learning,
             preferences=self.preferences,
             privacy=self.privacy,
+            exercises=self.exercises,
             sync_commands=sync_commands,
             housekeeping=housekeeping,
         )
@@ -88,6 +92,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             learning=Learning(store),
             preferences=preferences,
             privacy=Privacy(store, sandbox, labs, preferences),
+            exercises=Exercises(store, sandbox, labs, recorder, gate, ZoneInfo(settings.timezone)),
         )
     finally:
         await sandbox.close()

@@ -14,6 +14,7 @@ from bot.events import INTERACTION_DONE
 from bot.i18n import Catalog, CatalogTranslator
 from bot.sandbox import Sandbox
 from bot.services.demos import Demos
+from bot.services.exercises import Exercises
 from bot.services.labs import Labs
 from bot.services.learning import Learning
 from bot.services.preferences import Preferences
@@ -41,6 +42,8 @@ EXTENSIONS = (
     "cogs.learning",
     "cogs.settings",
     "cogs.privacy",
+    "cogs.exercises",
+    "cogs.classroom",
     "cogs.admin",
 )
 #: How often leftover one-shot containers are looked for.
@@ -62,6 +65,7 @@ class LayerLabBot(commands.Bot):
         learning: Learning,
         preferences: Preferences,
         privacy: Privacy,
+        exercises: Exercises,
         sync_commands: bool = True,
         housekeeping: bool = True,
     ) -> None:
@@ -82,6 +86,7 @@ class LayerLabBot(commands.Bot):
         self.labs = labs
         self.learning = learning
         self.privacy = privacy
+        self.exercises = exercises
         self.presenter = Presenter(
             catalog, preferences, public=settings.public_results, limits=settings.limits
         )

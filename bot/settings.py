@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -65,6 +66,17 @@ class Settings(BaseSettings):
     lab_remove_hours: float = Field(default=24.0, gt=0)
     #: Members with this role (or the Manage Server permission) are teachers.
     teacher_role: str = "Teacher"
+    #: The course's time zone: exercise deadlines are read and shown in it.
+    timezone: str = "Europe/Brussels"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     @field_validator("guild_ids", "base_images", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from bot.errors import UserError
 from bot.i18n import describe
 from bot.lessons import COURSE
 from bot.sandbox.models import Owner
+from bot.services.exercises import Exercises
 from bot.services.learning import Learning
 from bot.ui import learning as views
 from bot.ui.permissions import is_teacher
@@ -22,8 +23,11 @@ MAX_CHOICES = 25
 
 
 class Course(commands.Cog):
-    def __init__(self, learning: Learning, tryit: TryIt, presenter: Presenter, teacher_role: str) -> None:
+    def __init__(
+        self, learning: Learning, exercises: Exercises, tryit: TryIt, presenter: Presenter, teacher_role: str
+    ) -> None:
         self.learning = learning
+        self.exercises = exercises
         self.tryit = tryit
         self.presenter = presenter
         self.teacher_role = teacher_role
@@ -110,9 +114,14 @@ class Course(commands.Cog):
             name = discord.utils.escape_markdown(discord.utils.escape_mentions(user.display_name))
             title = t(job.lang, "progress.title_of", name=name)
         progress = await self.learning.progress(whose, job.lang)
-        await job.show(views.topics_embed(t, job.lang, progress, title), None)
+        embed = views.topics_embed(t, job.lang, progress, title)
+        status = await self.exercises.status(whose)
+        total = len(await self.exercises.ids(whose.guild_id))
+        passed = sum(1 for s in status.values() if s.passed_at)
+        views.add_exercises_field(t, job.lang, embed, passed, total)
+        await job.show(embed, None)
 
 
 async def setup(bot: LayerLabBot) -> None:
     tryit = TryIt(bot.demos, bot.labs, bot.presenter)
-    await bot.add_cog(Course(bot.learning, tryit, bot.presenter, bot.settings.teacher_role))
+    await bot.add_cog(Course(bot.learning, bot.exercises, tryit, bot.presenter, bot.settings.teacher_role))

@@ -327,6 +327,28 @@ class FakeDiscord:
         payload["data"] = {"id": snowflake(), "name": name, "type": 1, "options": options}
         return await self._send_interaction(payload, user)
 
+    async def submit(
+        self, custom_id: str, values: dict[str, str], *, user: FakeUser, locale: str = "nl"
+    ) -> FakeInteraction:
+        """Submit a modal the bot showed: ``values`` by text input custom_id."""
+        payload = self._interaction_base(user, locale, 5)
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
+        ]
+        payload["data"] = {"custom_id": custom_id, "components": rows}
+        return await self._send_interaction(payload, user)
+
+    def channel_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.channel_id),
+            "type": 0,
+            "name": "lab",
+            "guild_id": str(self.guild_id),
+            "position": 0,
+            "permission_overwrites": [],
+            "permissions": "2048",
+        }
+
     async def click(
         self, message_id: str, custom_id: str, *, user: FakeUser, locale: str = "nl"
     ) -> FakeInteraction:

@@ -98,6 +98,10 @@ class OfflineSession:
                 value = match.value
             elif parameter.type == discord.AppCommandOptionType.boolean:
                 value = value if isinstance(value, bool) else _bool(str(value))
+            elif parameter.type == discord.AppCommandOptionType.channel:
+                channel = self.fake.channel_payload()
+                resolved.setdefault("channels", {})[channel["id"]] = channel
+                value = channel["id"]
             elif parameter.type == discord.AppCommandOptionType.user:
                 user = value if isinstance(value, FakeUser) else FakeUser(id=int(value), name=str(value))
                 resolved.setdefault("users", {})[str(user.id)] = user.payload()
@@ -215,6 +219,19 @@ class OfflineSession:
         await asyncio.wait_for(interaction.answered.wait(), timeout)
         answer = interaction.responses[0].payload
         return [choice["value"] for choice in answer["data"]["choices"]]
+
+    async def submit(
+        self,
+        custom_id: str,
+        values: dict[str, str],
+        *,
+        user: FakeUser,
+        locale: str = "nl",
+        timeout: float = 60.0,
+    ) -> FakeInteraction:
+        return await self._wait_done(
+            lambda: self.fake.submit(custom_id, values, user=user, locale=locale), timeout
+        )
 
     async def click(
         self, message_id: str, custom_id: str, *, user: FakeUser, locale: str = "nl", timeout: float = 30.0

@@ -205,6 +205,10 @@ class Sandbox:
     async def inspect_image(self, image: ImageRef) -> ImageDetails:
         return await self._call(self._inspect_image, image.engine_ref)
 
+    async def layers_over_base(self, image: ImageRef) -> int:
+        """How many layers ``image`` has on top of the base image it was made from."""
+        return await self._call(self._layers_over_base, image.engine_ref)
+
     async def remove_all_images(self, owner: Owner) -> int:
         """Remove every image this student owns in this course server (privacy)."""
         return await self._call(self._remove_all_images, owner)
@@ -524,6 +528,18 @@ class Sandbox:
             rootfs_type=str(rootfs.get("Type", "")),
             layers=tuple(rootfs.get("Layers") or ()),
         )
+
+    def _layers_over_base(self, engine_ref: str) -> int:
+        layers = self._inspect_image(engine_ref).layers
+        best = 0
+        for base in self.base_images:
+            try:
+                base_layers = self._inspect_image(base).layers
+            except ImageNotPresent:
+                continue
+            if layers[: len(base_layers)] == base_layers:
+                best = max(best, len(base_layers))
+        return len(layers) - best
 
     def _remove_all_images(self, owner: Owner) -> int:
         removed = 0

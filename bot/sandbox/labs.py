@@ -11,8 +11,10 @@ container but its first one, so the container and its files stay.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import re
+import tarfile
 import threading
 import time
 from pathlib import PurePosixPath
@@ -56,6 +58,8 @@ STOP_TIMEOUT = 2
 #: How often an exec's end is polled after its output closed.
 EXEC_POLL = 0.05
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+#: Bytes of tar headers read beyond a file's content limit.
+TAR_OVERHEAD = 4096
 
 
 class LabSandbox:
@@ -97,6 +101,11 @@ class LabSandbox:
 
     async def host(self, owner: Owner) -> tuple[ContainerRow, HostView]:
         return await self.sandbox._call(self._host, owner)
+
+    async def read_file(self, owner: Owner, path: str, limit: int) -> bytes | None:
+        """Up to ``limit`` bytes of a regular file in the lab container (running or not);
+        None when there is no such file."""
+        return await self.sandbox._call(self._read_file, owner, path, limit)
 
     async def all_labs(self, guild_id: int | None = None) -> list[tuple[Owner, ContainerRow]]:
         return await self.sandbox._call(self._all_labs, guild_id)
@@ -333,6 +342,28 @@ class LabSandbox:
 
     def _lab_image_ref(self, lab: ContainerRow) -> str:
         return str(self._api().inspect_container(lab.id)["Image"])  # the image id: always present
+
+    def _read_file(self, owner: Owner, path: str, limit: int) -> bytes | None:
+        lab = self._need(owner)
+        try:
+            stream, _ = self._api().get_archive(lab.id, path)
+        except docker.errors.NotFound:
+            return None
+        archive = io.BytesIO()
+        for chunk in stream:
+            archive.write(chunk)
+            if archive.tell() > limit + TAR_OVERHEAD:
+                break
+        archive.seek(0)
+        try:
+            with tarfile.open(fileobj=archive, mode="r|") as tar:
+                member = tar.next()
+                if member is None or not member.isfile():
+                    return None
+                extracted = tar.extractfile(member)
+                return extracted.read(limit) if extracted else None
+        except tarfile.TarError:
+            return None
 
     def _all_labs(self, guild_id: int | None) -> list[tuple[Owner, ContainerRow]]:
         labels = [f"{LABEL_PURPOSE}={PURPOSE_LAB}"]

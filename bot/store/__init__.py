@@ -1,5 +1,23 @@
 """The only package that writes SQL: a SQLite database through aiosqlite."""
 
-from bot.store.database import Lab, Run, Store, StoredAbout, TopicActivity
+from bot.store.database import (
+    Attempt,
+    ExerciseState,
+    Lab,
+    Run,
+    Store,
+    StoredAbout,
+    StoredExercise,
+    TopicActivity,
+)
 
-__all__ = ["Lab", "Run", "Store", "StoredAbout", "TopicActivity"]
+__all__ = [
+    "Attempt",
+    "ExerciseState",
+    "Lab",
+    "Run",
+    "Store",
+    "StoredAbout",
+    "StoredExercise",
+    "TopicActivity",
+]

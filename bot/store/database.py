@@ -69,6 +69,37 @@ class StoredAbout:
     quiz_attempts: int
     labs: int
     settings: int
+    exercise_attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredExercise:
+    guild_id: int
+    id: str
+    title: str
+    instructions: str
+    hints: tuple[str, ...]
+    checks: str
+    created_by: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseState:
+    deadline: datetime | None = None
+    closed: bool = False
+    channel_id: int | None = None
+    message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    user_id: int
+    display_name: str
+    exercise_id: str
+    passed: bool
+    failed: tuple[str, ...]
+    late: bool
+    created_at: datetime
 
 
 def _lab(row: aiosqlite.Row) -> Lab:
@@ -311,10 +342,139 @@ class Store:
             (user_id, language),
         )
 
+    # -- exercises ---------------------------------------------------------------
+
+    async def save_exercise(self, exercise: StoredExercise) -> None:
+        await self._db.execute(
+            "INSERT INTO exercises (guild_id, id, title, instructions, hints, checks, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, id) DO UPDATE SET"
+            " title = excluded.title,"
+            " instructions = excluded.instructions, hints = excluded.hints, checks = excluded.checks",
+            (
+                exercise.guild_id,
+                exercise.id,
+                exercise.title,
+                exercise.instructions,
+                "\n".join(exercise.hints),
+                exercise.checks,
+                exercise.created_by,
+                datetime.now(UTC).isoformat(),
+            ),
+        )
+
+    async def exercises(self, guild_id: int) -> list[StoredExercise]:
+        async with self._db.execute(
+            "SELECT * FROM exercises WHERE guild_id = ? ORDER BY created_at", (guild_id,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            StoredExercise(
+                guild_id=r["guild_id"],
+                id=r["id"],
+                title=r["title"],
+                instructions=r["instructions"],
+                hints=tuple(h for h in r["hints"].splitlines() if h.strip()),
+                checks=r["checks"],
+                created_by=r["created_by"],
+            )
+            for r in rows
+        ]
+
+    async def exercise_state(self, guild_id: int) -> dict[str, ExerciseState]:
+        async with self._db.execute("SELECT * FROM exercise_state WHERE guild_id = ?", (guild_id,)) as cursor:
+            rows = await cursor.fetchall()
+        return {
+            r["id"]: ExerciseState(
+                deadline=datetime.fromisoformat(r["deadline"]) if r["deadline"] else None,
+                closed=bool(r["closed"]),
+                channel_id=r["channel_id"],
+                message_id=r["message_id"],
+            )
+            for r in rows
+        }
+
+    async def save_exercise_state(self, guild_id: int, exercise_id: str, state: ExerciseState) -> None:
+        await self._db.execute(
+            "INSERT INTO exercise_state (guild_id, id, deadline, closed, channel_id, message_id)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, id) DO UPDATE SET"
+            " deadline = excluded.deadline,"
+            " closed = excluded.closed, channel_id = excluded.channel_id, message_id = excluded.message_id",
+            (
+                guild_id,
+                exercise_id,
+                state.deadline.isoformat() if state.deadline else None,
+                int(state.closed),
+                state.channel_id,
+                state.message_id,
+            ),
+        )
+
+    async def record_attempt(
+        self,
+        guild_id: int,
+        user_id: int,
+        display_name: str,
+        exercise_id: str,
+        *,
+        passed: bool,
+        failed: list[str],
+        late: bool,
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO exercise_attempts (guild_id, user_id, display_name, exercise_id, passed, failed,"
+            " late,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                guild_id,
+                user_id,
+                display_name,
+                exercise_id,
+                int(passed),
+                "\n".join(failed),
+                int(late),
+                datetime.now(UTC).isoformat(),
+            ),
+        )
+
+    async def attempts(self, guild_id: int, user_id: int | None = None) -> list[Attempt]:
+        query = "SELECT * FROM exercise_attempts WHERE guild_id = ?"
+        args: tuple[int, ...] = (guild_id,)
+        if user_id is not None:
+            query += " AND user_id = ?"
+            args += (user_id,)
+        async with self._db.execute(query + " ORDER BY id", args) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            Attempt(
+                user_id=r["user_id"],
+                display_name=r["display_name"],
+                exercise_id=r["exercise_id"],
+                passed=bool(r["passed"]),
+                failed=tuple(line for line in r["failed"].splitlines() if line),
+                late=bool(r["late"]),
+                created_at=datetime.fromisoformat(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    async def students(self, guild_id: int) -> dict[int, str]:
+        """Everyone who used the bot in this server: user id -> last known display name."""
+        names: dict[int, str] = {}
+        for query in (
+            "SELECT DISTINCT user_id, '' AS name FROM runs WHERE guild_id = ?",
+            "SELECT user_id, display_name AS name FROM labs WHERE guild_id = ?",
+            "SELECT user_id, display_name AS name FROM exercise_attempts WHERE guild_id = ? ORDER BY id",
+        ):
+            async with self._db.execute(query, (guild_id,)) as cursor:
+                for row in await cursor.fetchall():
+                    if row["name"] or row["user_id"] not in names:
+                        names[row["user_id"]] = row["name"] or names.get(row["user_id"], "")
+        return names
+
     # -- privacy ---------------------------------------------------------------
 
     #: Tables keyed by course server and user; user_settings is per user.
-    _PER_GUILD = ("runs", "labs", "progress", "quiz_attempts")
+    _PER_GUILD = ("runs", "labs", "progress", "quiz_attempts", "exercise_attempts")
 
     async def stored_about(self, guild_id: int, user_id: int) -> StoredAbout:
         counts: dict[str, int] = {}
@@ -334,6 +494,7 @@ class Store:
             quiz_attempts=counts["quiz_attempts"],
             labs=counts["labs"],
             settings=int(row[0]) if row else 0,
+            exercise_attempts=counts["exercise_attempts"],
         )
 
     async def delete_user_data(self, guild_id: int, user_id: int) -> int:

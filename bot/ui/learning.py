@@ -48,6 +48,14 @@ def topics_embed(t: Catalog, lang: str, progress: Sequence[TopicProgress], title
     return embed
 
 
+def add_exercises_field(t: Catalog, lang: str, embed: discord.Embed, passed: int, total: int) -> None:
+    embed.add_field(
+        name=t(lang, "progress.exercises"),
+        value=f"`{bar(passed, total)}` " + t(lang, "progress.exercises_line", passed=passed, total=total),
+        inline=False,
+    )
+
+
 def progress_line(t: Catalog, lang: str, p: TopicProgress) -> str:
     quiz = f"{p.quiz_best}/{p.quiz_total}" if p.quiz_best is not None else f"–/{p.quiz_total}"
     latest = t(lang, "progress.latest", score=p.quiz_latest) if p.quiz_latest is not None else ""

@@ -1,0 +1,332 @@
+"""Exercises: the seed's three and the teachers' own, checked against each
+student's own lab container and images; attempts, passes and the class view."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot import exercises
+from bot.errors import NotFound, UserError
+from bot.exercises import Check, Exercise, parse_checks
+from bot.sandbox import Sandbox
+from bot.sandbox.models import Owner
+from bot.services.jobs import JobGate
+from bot.services.labs import Labs
+from bot.services.recording import Recorder
+from bot.store import Attempt, ExerciseState, Store, StoredExercise
+
+log = logging.getLogger(__name__)
+
+#: A file a `file` check reads is read up to this many bytes.
+FILE_CHECK_LIMIT = 64 * 1024
+#: Failed attempts without a pass after which a student counts as stuck.
+STUCK_AFTER = 3
+MAX_TITLE = 100
+MAX_INSTRUCTIONS = 3500
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    check: Check
+    passed: bool
+    detail: str = ""  # what was found, for the student
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    exercise: Exercise
+    results: tuple[CheckResult, ...]
+    late: bool
+    first_pass: bool
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+
+@dataclass(frozen=True, slots=True)
+class StudentStatus:
+    attempts: int
+    passed_at: datetime | None
+    late: bool
+    last_attempt: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRow:
+    user_id: int
+    display_name: str
+    exercise_id: str
+    status: str  # passed | tried | not started
+    attempts: int
+    first_pass: datetime | None
+    last_attempt: datetime | None
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StuckStudent:
+    user_id: int
+    display_name: str
+    exercise_id: str
+    failed_attempts: int
+    worst_check: str
+
+
+def parse_deadline(text: str, zone: ZoneInfo) -> datetime:
+    """``2026-12-01 23:59`` or ``2026-12-01`` (end of that day), in the course's time zone."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d")
+            return datetime.combine(day.date(), time(23, 59), tzinfo=zone)
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError("exercise.bad_deadline", text=text) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+class Exercises:
+    def __init__(
+        self, store: Store, sandbox: Sandbox, labs: Labs, recorder: Recorder, gate: JobGate, zone: ZoneInfo
+    ) -> None:
+        self.store = store
+        self.sandbox = sandbox
+        self.labs = labs
+        self.recorder = recorder
+        self.gate = gate
+        self.zone = zone
+
+    # -- reading ------------------------------------------------------------------
+
+    async def all(self, guild_id: int, lang: str) -> list[Exercise]:
+        state = await self.store.exercise_state(guild_id)
+        found: list[Exercise] = list(exercises.builtin(lang).values())
+        found += [
+            Exercise(
+                id=e.id,
+                title=e.title,
+                instructions=e.instructions,
+                hints=e.hints,
+                checks_text=e.checks,
+                builtin=False,
+            )
+            for e in await self.store.exercises(guild_id)
+        ]
+        return [self._with_state(e, state.get(e.id)) for e in found]
+
+    @staticmethod
+    def _with_state(exercise: Exercise, state: ExerciseState | None) -> Exercise:
+        if state is None:
+            return exercise
+        return replace(exercise, deadline=state.deadline, closed=state.closed)
+
+    async def get(self, guild_id: int, exercise_id: str, lang: str) -> Exercise:
+        wanted = exercise_id.strip().lower()
+        for exercise in await self.all(guild_id, lang):
+            if exercise.id == wanted:
+                return exercise
+        raise NotFound("exercise.unknown", id=exercise_id)
+
+    async def ids(self, guild_id: int) -> list[str]:
+        return [e.id for e in await self.all(guild_id, "en")]
+
+    # -- students -----------------------------------------------------------------
+
+    async def check(self, owner: Owner, display_name: str, exercise_id: str, lang: str) -> CheckReport:
+        exercise = await self.get(owner.guild_id, exercise_id, lang)
+        if exercise.closed:
+            raise UserError("exercise.closed", id=exercise.id)
+        async with (
+            self.recorder.record(owner, "exercise check", None, exercise.id),
+            self.gate.slot(owner.key),
+        ):
+            results = tuple([await self._run(owner, check) for check in exercise.checks])
+        now = datetime.now(UTC)
+        late = exercise.deadline is not None and now > exercise.deadline
+        passed = all(r.passed for r in results)
+        before = await self.status(owner)
+        await self.store.record_attempt(
+            owner.guild_id,
+            owner.user_id,
+            display_name,
+            exercise.id,
+            passed=passed,
+            failed=[r.check.source for r in results if not r.passed],
+            late=late,
+        )
+        first = passed and before.get(exercise.id, _NEVER).passed_at is None
+        return CheckReport(exercise=exercise, results=results, late=late, first_pass=first)
+
+    async def _run(self, owner: Owner, check: Check) -> CheckResult:
+        try:
+            return await self._evaluate(owner, check)
+        except UserError as exc:
+            return CheckResult(check, False, f"{exc.key}")
+
+    async def _evaluate(self, owner: Owner, check: Check) -> CheckResult:
+        kind, args = check.kind, check.args
+        if kind == "diff":
+            _, changes = await self.labs.engine.diff(owner)
+            hit = any(c.kind.letter == args[0] and check.matches_path(c.path) for c in changes)
+            return CheckResult(check, hit)
+        if kind == "file":
+            data = await self.labs.engine.read_file(owner, args[0], FILE_CHECK_LIMIT)
+            wanted = " ".join(args[2:])
+            return CheckResult(check, data is not None and wanted in data.decode("utf-8", "replace"))
+        if kind == "lab":
+            lab = await self.labs.engine.find(owner)
+            if lab is None:
+                return CheckResult(check, False, "lab.none")
+            wanted = (await self.sandbox.resolve(owner, args[0])).shown
+            return CheckResult(check, lab.image == wanted, lab.image)
+        ref = await self.sandbox.resolve(owner, args[0])
+        if kind == "image":
+            return CheckResult(check, ref.own)
+        if kind == "history":
+            text = " ".join(args[2:])
+            entries = await self.sandbox.history(ref)
+            return CheckResult(check, any(text in e.created_by for e in entries))
+        if kind == "run":
+            result = await self.sandbox.run(owner, ref, " ".join(args[1:]))
+            return CheckResult(check, result.exit_code == 0, f"exit {result.exit_code}")
+        if kind == "layers":
+            return CheckResult(check, await self.sandbox.layers_over_base(ref) > 0)
+        raise ValueError(kind)
+
+    async def status(self, owner: Owner) -> dict[str, StudentStatus]:
+        by_exercise: dict[str, list[Attempt]] = {}
+        for attempt in await self.store.attempts(owner.guild_id, owner.user_id):
+            by_exercise.setdefault(attempt.exercise_id, []).append(attempt)
+        return {key: _summary(attempts) for key, attempts in by_exercise.items()}
+
+    # -- teachers -----------------------------------------------------------------
+
+    async def save(
+        self,
+        guild_id: int,
+        author: int,
+        *,
+        title: str,
+        instructions: str,
+        checks: str,
+        hints: str,
+        exercise_id: str | None = None,
+    ) -> Exercise:
+        """Validate and save a teacher's exercise (new, or an edit of ``exercise_id``)."""
+        title, instructions = title.strip(), instructions.strip()
+        if not title or len(title) > MAX_TITLE:
+            raise UserError("exercise.bad_title", limit=MAX_TITLE)
+        if not instructions or len(instructions) > MAX_INSTRUCTIONS:
+            raise UserError("exercise.bad_instructions", limit=MAX_INSTRUCTIONS)
+        parse_checks(checks)  # raises with the line and the problem
+        known = await self.ids(guild_id)
+        if exercise_id is None:
+            base = _SLUG.sub("-", title.lower()).strip("-")[:40] or "exercise"
+            exercise_id, n = base, 2
+            while exercise_id in known:
+                exercise_id, n = f"{base}-{n}", n + 1
+        elif exercise_id in exercises.BUILTIN:
+            raise UserError("exercise.builtin", id=exercise_id)
+        elif exercise_id not in known:
+            raise NotFound("exercise.unknown", id=exercise_id)
+        await self.store.save_exercise(
+            StoredExercise(
+                guild_id=guild_id,
+                id=exercise_id,
+                title=title,
+                instructions=instructions,
+                hints=tuple(h.strip() for h in hints.splitlines() if h.strip()),
+                checks=checks,
+                created_by=author,
+            )
+        )
+        return await self.get(guild_id, exercise_id, "en")
+
+    async def post(
+        self, guild_id: int, exercise_id: str, *, channel_id: int, deadline: str | None, lang: str
+    ) -> Exercise:
+        exercise = await self.get(guild_id, exercise_id, lang)
+        state = (await self.store.exercise_state(guild_id)).get(exercise.id, ExerciseState())
+        moment = parse_deadline(deadline, self.zone) if deadline else state.deadline
+        new = replace(state, deadline=moment, closed=False, channel_id=channel_id)
+        await self.store.save_exercise_state(guild_id, exercise.id, new)
+        return self._with_state(exercise, new)
+
+    async def posted(self, guild_id: int, exercise_id: str, message_id: int) -> None:
+        state = (await self.store.exercise_state(guild_id)).get(exercise_id, ExerciseState())
+        await self.store.save_exercise_state(guild_id, exercise_id, replace(state, message_id=message_id))
+
+    async def close(self, guild_id: int, exercise_id: str, lang: str) -> Exercise:
+        exercise = await self.get(guild_id, exercise_id, lang)
+        state = (await self.store.exercise_state(guild_id)).get(exercise.id, ExerciseState())
+        await self.store.save_exercise_state(guild_id, exercise.id, replace(state, closed=True))
+        return replace(exercise, closed=True)
+
+    async def class_rows(self, guild_id: int, exercise_id: str | None) -> list[ClassRow]:
+        all_ids = await self.ids(guild_id)
+        if exercise_id is not None and exercise_id not in all_ids:
+            raise NotFound("exercise.unknown", id=exercise_id)
+        wanted = [exercise_id] if exercise_id else all_ids
+        students = await self.store.students(guild_id)
+        attempts: dict[tuple[int, str], list[Attempt]] = {}
+        for attempt in await self.store.attempts(guild_id):
+            attempts.setdefault((attempt.user_id, attempt.exercise_id), []).append(attempt)
+            if attempt.display_name:
+                students[attempt.user_id] = attempt.display_name
+        rows = []
+        for user_id, name in sorted(students.items(), key=lambda kv: (kv[1].lower(), kv[0])):
+            for eid in wanted:
+                tried = attempts.get((user_id, eid), [])
+                summary = _summary(tried)
+                status = "passed" if summary.passed_at else "tried" if tried else "not started"
+                first_pass = summary.passed_at
+                rows.append(
+                    ClassRow(
+                        user_id,
+                        name,
+                        eid,
+                        status,
+                        summary.attempts,
+                        first_pass,
+                        summary.last_attempt,
+                        summary.late,
+                    )
+                )
+        return rows
+
+    async def stuck(self, guild_id: int) -> list[StuckStudent]:
+        attempts: dict[tuple[int, str], list[Attempt]] = {}
+        for attempt in await self.store.attempts(guild_id):
+            attempts.setdefault((attempt.user_id, attempt.exercise_id), []).append(attempt)
+        found = []
+        for (user_id, eid), tried in attempts.items():
+            if any(a.passed for a in tried):
+                continue
+            if len(tried) >= STUCK_AFTER:
+                worst = Counter(line for a in tried for line in a.failed).most_common(1)
+                name = next((a.display_name for a in reversed(tried) if a.display_name), "")
+                found.append(StuckStudent(user_id, name, eid, len(tried), worst[0][0] if worst else ""))
+        found.sort(key=lambda s: (-s.failed_attempts, s.display_name))
+        return found
+
+
+_NEVER = StudentStatus(attempts=0, passed_at=None, late=False, last_attempt=None)
+
+
+def _summary(attempts: list[Attempt]) -> StudentStatus:
+    if not attempts:
+        return _NEVER
+    first_pass = next((a for a in attempts if a.passed), None)
+    return StudentStatus(
+        attempts=len(attempts),
+        passed_at=first_pass.created_at if first_pass else None,
+        late=first_pass.late if first_pass else False,
+        last_attempt=attempts[-1].created_at,
+    )

@@ -1,0 +1,147 @@
+"""The teacher's exercise form (a modal) and the Start button under a posted exercise."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.errors import UserError
+from bot.events import INTERACTION_DONE
+from bot.exercises import Exercise
+from bot.i18n import Catalog
+from bot.sandbox.models import Owner
+from bot.ui import exercise_replies as replies
+from bot.ui.permissions import is_teacher
+from bot.ui.presenter import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.client import LayerLabBot
+
+
+def require_teacher(interaction: discord.Interaction[Any]) -> None:
+    if not is_teacher(interaction, interaction.client.settings.teacher_role):
+        raise UserError("error.not_allowed")
+
+
+class ExerciseModal(discord.ui.Modal):
+    """Title, instructions, checks and hints of a teacher's exercise."""
+
+    def __init__(self, bot: LayerLabBot, lang: str, exercise_id: str | None = None, **values: str) -> None:
+        t = bot.presenter.catalog
+        super().__init__(
+            title=t(lang, "exercise.modal_title")[:45],
+            custom_id=f"layerlab:exercise-form:{exercise_id or ''}",
+        )
+        self.bot, self.lang, self.exercise_id = bot, lang, exercise_id
+        self.name: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=t(lang, "exercise.field_title"),
+            max_length=100,
+            default=values.get("title"),
+            custom_id="title",
+        )
+        self.instructions: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=t(lang, "exercise.field_instructions"),
+            style=discord.TextStyle.paragraph,
+            max_length=3500,
+            default=values.get("instructions"),
+            custom_id="instructions",
+        )
+        self.checks: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=t(lang, "exercise.field_checks"),
+            style=discord.TextStyle.paragraph,
+            max_length=4000,
+            default=values.get("checks"),
+            placeholder="image myubuntu -- hint",
+            custom_id="checks",
+        )
+        self.hints: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=t(lang, "exercise.field_hints"),
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=2000,
+            default=values.get("hints"),
+            custom_id="hints",
+        )
+        for item in (self.name, self.instructions, self.checks, self.hints):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        t = self.bot.presenter.catalog
+        try:
+            require_teacher(interaction)
+            assert interaction.guild_id is not None
+            saved = await self.bot.exercises.save(
+                interaction.guild_id,
+                interaction.user.id,
+                title=self.name.value,
+                instructions=self.instructions.value,
+                checks=self.checks.value,
+                hints=self.hints.value,
+                exercise_id=self.exercise_id,
+            )
+            text = t(self.lang, "exercise.saved", id=saved.id)
+        except UserError as exc:
+            # Refused before saving: say what is wrong, and give the checks back to copy.
+            text = (
+                self.bot.presenter.error_message(interaction, exc)
+                + "\n```\n"
+                + self.checks.value[:1500]
+                + "\n```"
+            )
+        try:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        finally:
+            interaction.client.dispatch(INTERACTION_DONE, interaction)
+
+
+class StartButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"layerlab:start:(?P<id>[a-z0-9_-]+)"
+):
+    """The Start button under a posted exercise; works after a restart too."""
+
+    def __init__(self, exercise_id: str, label: str = "Start") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.success, custom_id=f"layerlab:start:{exercise_id}"
+            )
+        )
+        self.exercise_id = exercise_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StartButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = interaction.client
+        presenter = bot.presenter
+        lang = presenter.language(interaction)
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            assert interaction.guild_id is not None
+            owner = Owner(interaction.guild_id, interaction.user.id)
+            exercise = await bot.exercises.get(owner.guild_id, self.exercise_id, lang)
+            if await bot.labs.engine.find(owner) is None:  # open the student's lab
+                await bot.labs.run(owner, interaction.user.display_name, "true", None)
+            embed = replies.exercise_embed(presenter.catalog, lang, exercise, bot.exercises.zone)
+            embed.set_footer(text=presenter.catalog(lang, "exercise.lab_ready", id=exercise.id))
+            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except UserError as exc:
+            await interaction.followup.send(presenter.error_message(interaction, exc), ephemeral=True)
+        finally:
+            bot.dispatch(INTERACTION_DONE, interaction)
+
+
+async def post_exercise(
+    target: discord.abc.Messageable, exercise: Exercise, t: Catalog, lang: str, zone: ZoneInfo
+) -> discord.Message:
+    """The exercise for everyone in the channel, with its Start button."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(StartButton(exercise.id, t(lang, "exercise.start")))
+    return await target.send(
+        embed=replies.exercise_embed(t, lang, exercise, zone), view=view, allowed_mentions=NO_MENTIONS
+    )

@@ -1,0 +1,183 @@
+"""Exercises that check themselves and the teacher's side, through the bot on the real engine."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import docker
+import pytest
+
+from bot.offline.fake import EPHEMERAL, FakeInteraction
+from tests.bot.test_lab import TEACHER
+from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
+
+NETWORK = {
+    "sandbox_network": "bridge",  # the seed's exercises install packages
+    "sandbox_timeout": 240.0,
+    "sandbox_memory_mb": 512,
+    "sandbox_writable_mb": 512,
+    "sandbox_file_size_mb": 256,
+}
+
+
+@pytest.fixture
+async def course(engine: docker.DockerClient, tmp_path: Path):  # type: ignore[no-untyped-def]
+    async with running_bot(make_settings(tmp_path, **NETWORK)) as harness:
+        yield harness
+        await harness.built.labs.reap(harness.fake.guild_id)
+        for user in (STUDENT, OTHER_STUDENT):
+            await harness.built.sandbox.remove_all_images(harness.session_owner(user))
+
+
+def report(harness: Harness, it: FakeInteraction) -> str:
+    return harness.text(it)
+
+
+async def check(harness: Harness, exercise: str, **kwargs: object) -> str:
+    return report(harness, await harness.run("exercise check", id=exercise, **kwargs))  # type: ignore[arg-type]
+
+
+async def test_the_seed_exercises_right_and_wrong(course: Harness) -> None:
+    # 1. ubuntu_ping, wrong first: no image yet.
+    wrong = await check(course, "ubuntu_ping")
+    assert "Nog niet" in wrong and "Je hebt nog geen image `myubuntu`" in wrong
+    await course.run("commit", name="myubuntu", command="echo not ping > /tmp/x")
+    still = await check(course, "ubuntu_ping")
+    assert "✅ `image myubuntu`" in still and "❌ `run myubuntu command -v ping`" in still
+    assert "bestaat `ping` niet" in still
+    done = await course.run(
+        "commit", name="myubuntu", command="apt update && apt -y install iputils-ping", timeout=300
+    )
+    assert "Setting up iputils-ping" in (
+        course.files(done).get("commit.txt", b"").decode() or course.message(done)["content"]
+    )
+    passed = await check(course, "ubuntu_ping")
+    assert "Geslaagd" in passed and "Voor het eerst geslaagd" in passed
+
+    # 2. writable_layer: a lab container without apt update fails, with it passes.
+    await course.run("lab run", command="echo Hallo > /tmp/testfile")
+    wrong = await check(course, "writable_layer")
+    assert "❌ `diff C /var/lib/apt/lists`" in wrong
+    await course.run("lab run", command="apt update", timeout=300)
+    assert "Geslaagd" in await check(course, "writable_layer")
+
+    # 3. sl: the lab container must come from myubuntu.
+    await course.run("lab run", command="apt -y install sl", timeout=300)
+    wrong = await check(course, "sl")
+    assert "❌ `lab myubuntu`" in wrong and "/lab rm" in wrong
+    await course.run("lab rm")
+    await course.run("lab run", image="myubuntu", command="apt update && apt -y install sl", timeout=300)
+    assert "Geslaagd" in await check(course, "sl")
+
+    listing = course.message(await course.run("exercise list"))["content"]
+    for exercise in ("ubuntu_ping", "writable_layer", "sl"):
+        assert any(exercise in line and "geslaagd" in line for line in listing.splitlines())
+    progress = await course.run("progress")
+    field = next(f for f in course.message(progress)["embeds"][0]["fields"] if f["name"] == "Oefeningen")
+    assert "3/3 geslaagd" in field["value"]
+
+
+async def test_teachers_create_post_and_close_and_students_cannot(course: Harness) -> None:
+    refused = await course.run("exercise create")
+    assert "Je mag dit commando niet gebruiken" in course.message(refused)["content"]
+    hidden = await course.run("class progress")
+    assert "Je mag dit commando niet gebruiken" in course.message(hidden)["content"]
+
+    form = await course.run("exercise create", user=TEACHER)
+    modal = form.responses[0].payload
+    assert modal["type"] == 9
+    custom_id = modal["data"]["custom_id"]
+    bad = await course.session.submit(
+        custom_id,
+        {
+            "title": "Hallo",
+            "instructions": "Maak /tmp/testfile.",
+            "checks": "image mine\nfile /tmp/testfile has Hallo",
+            "hints": "",
+        },
+        user=TEACHER,
+    )
+    text = bad.responses[0].payload["data"]["content"]
+    assert "Regel 2 past niet bij de controle" in text and "file <path> contains <text>" in text
+    assert "hallo" not in await course.built.exercises.ids(course.fake.guild_id)  # nothing saved
+
+    # The form closes on every submit (as in Discord): open it again.
+    form = await course.run("exercise create", user=TEACHER)
+    good = await course.session.submit(
+        form.responses[0].payload["data"]["custom_id"],
+        {
+            "title": "Hallo bestand",
+            "instructions": "Maak /tmp/testfile met Hallo erin, in je lab-container.",
+            "checks": "file /tmp/testfile contains Hallo -- Staat Hallo in /tmp/testfile?",
+            "hints": "Gebruik echo.",
+        },
+        user=TEACHER,
+    )
+    assert "Bewaard als `hallo-bestand`" in good.responses[0].payload["data"]["content"]
+
+    before = len(course.fake.records)
+    posted = await course.run("exercise post", user=TEACHER, id="hallo-bestand", deadline="2099-01-01 12:00")
+    assert "staat in het kanaal" in course.message(posted)["content"]
+    public = [r for r in course.fake.records[before:] if r.kind == "channel_message"]
+    assert len(public) == 1
+    message = course.fake.messages[public[0].message_id or ""]
+    assert not message["flags"] & EPHEMERAL and message["allowed_mentions"] == {"parse": []}
+    assert message["embeds"][0]["title"].startswith("Hallo bestand")
+    start_id = message["components"][0]["components"][0]["custom_id"]
+
+    started = await course.session.click(message["id"], start_id, user=STUDENT)
+    shown = started.responses[-1].payload
+    assert shown["flags"] & EPHEMERAL and "Maak /tmp/testfile" in shown["embeds"][0]["description"]
+    assert await course.built.labs.engine.find(course.session_owner(STUDENT)) is not None  # the lab is open
+
+    assert "❌" in await check(course, "hallo-bestand")
+    await course.run("lab run", command="echo Hallo > /tmp/testfile")
+    assert "Geslaagd" in await check(course, "hallo-bestand")
+
+    closed = await course.run("exercise close", user=TEACHER, id="hallo-bestand")
+    assert "gesloten" in course.message(closed)["content"]
+    after = await course.run("exercise check", id="hallo-bestand")
+    assert "kan niet meer gecontroleerd worden" in course.message(after)["content"]
+
+
+async def test_class_progress_csv_stuck_and_deadlines(course: Harness) -> None:
+    store = course.built.store
+    guild = course.fake.guild_id
+    # A deadline in the past: checks are still taken, and recorded as late.
+    exercises = course.built.exercises
+    await exercises.post(
+        guild, "ubuntu_ping", channel_id=course.fake.channel_id, deadline="2020-01-01", lang="nl"
+    )
+    for _ in range(3):
+        text = await check(course, "ubuntu_ping")
+        assert "te laat" in text
+    await course.run("lab run", command="true", user=OTHER_STUDENT)  # known, never tried
+
+    it = await course.run("class progress", user=TEACHER, exercise="ubuntu_ping")
+    rows = list(csv.DictReader(io.StringIO(course.files(it)["class-progress.csv"].decode())))
+    mine = next(r for r in rows if r["user_id"] == str(STUDENT.id))
+    theirs = next(r for r in rows if r["user_id"] == str(OTHER_STUDENT.id))
+    attempts = [a for a in await store.attempts(guild, STUDENT.id) if a.exercise_id == "ubuntu_ping"]
+    assert mine == {
+        "user_id": str(STUDENT.id),
+        "display_name": "student_a",
+        "exercise": "ubuntu_ping",
+        "status": "tried",
+        "attempts": str(len(attempts)),
+        "first_pass": "",
+        "last_attempt": attempts[-1].created_at.astimezone(exercises.zone).strftime("%Y-%m-%d %H:%M"),
+        "late": "",
+    }
+    assert all(a.late for a in attempts)
+    assert theirs["status"] == "not started" and theirs["attempts"] == "0"
+
+    stuck = await course.run("class stuck", user=TEACHER)
+    content = course.message(stuck)["content"]
+    assert "student_a" in content and "ubuntu_ping" in content and "image myubuntu" in content
+
+    summary = course.message(it)["content"]
+    assert "ubuntu_ping" in summary
+    assert datetime.now(UTC) - attempts[-1].created_at < timedelta(minutes=5)
