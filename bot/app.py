@@ -19,6 +19,7 @@ from bot.services.labs import LabPolicy, Labs
 from bot.services.learning import Learning
 from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
+from bot.services.qna import QnA
 from bot.services.recording import Recorder
 from bot.settings import Settings
 from bot.store import Store
@@ -42,6 +43,7 @@ class Services:
     preferences: Preferences
     privacy: Privacy
     exercises: Exercises
+    qna: QnA
 
     def bot(self, *, sync_commands: bool = True, housekeeping: bool = True) -> LayerLabBot:
         return LayerLabBot(
@@ -55,6 +57,7 @@ class Services:
             preferences=self.preferences,
             privacy=self.privacy,
             exercises=self.exercises,
+            qna=self.qna,
             sync_commands=sync_commands,
             housekeeping=housekeeping,
         )
@@ -81,6 +84,9 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     labs = Labs(sandbox, store, recorder, gate, policy)
     preferences = Preferences(store)
     await preferences.load()
+    learning = Learning(store)
+    qna = QnA(store, learning.lessons, per_hour=settings.ask_per_hour, max_chars=settings.ask_max_chars)
+    await qna.index_lessons()
     try:
         yield Services(
             settings=settings,
@@ -89,10 +95,11 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             sandbox=sandbox,
             demos=Demos(sandbox, recorder, gate),
             labs=labs,
-            learning=Learning(store),
+            learning=learning,
             preferences=preferences,
             privacy=Privacy(store, sandbox, labs, preferences),
             exercises=Exercises(store, sandbox, labs, recorder, gate, ZoneInfo(settings.timezone)),
+            qna=qna,
         )
     finally:
         await sandbox.close()

@@ -19,6 +19,7 @@ from bot.services.labs import Labs
 from bot.services.learning import Learning
 from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
+from bot.services.qna import QnA
 from bot.settings import Settings
 from bot.store import Store
 from bot.ui.presenter import Presenter
@@ -44,6 +45,7 @@ EXTENSIONS = (
     "cogs.privacy",
     "cogs.exercises",
     "cogs.classroom",
+    "cogs.qna",
     "cogs.admin",
 )
 #: How often leftover one-shot containers are looked for.
@@ -66,11 +68,15 @@ class LayerLabBot(commands.Bot):
         preferences: Preferences,
         privacy: Privacy,
         exercises: Exercises,
+        qna: QnA,
         sync_commands: bool = True,
         housekeeping: bool = True,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        # /answer without text reads a teacher's reply in the question's thread:
+        # message content is a privileged intent, to switch on in the developer portal.
+        intents.message_content = True
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -87,6 +93,7 @@ class LayerLabBot(commands.Bot):
         self.learning = learning
         self.privacy = privacy
         self.exercises = exercises
+        self.qna = qna
         self.presenter = Presenter(
             catalog, preferences, public=settings.public_results, limits=settings.limits
         )

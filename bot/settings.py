@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     lab_remove_hours: float = Field(default=24.0, gt=0)
     #: Members with this role (or the Manage Server permission) are teachers.
     teacher_role: str = "Teacher"
+    #: Channel where /ask posts each question as its own thread (none: teachers use /questions).
+    qna_channel: int | None = None
+    #: Questions one student may ask per hour.
+    ask_per_hour: int = Field(default=5, ge=1)
+    #: The longest question, in characters.
+    ask_max_chars: int = Field(default=1000, ge=50, le=1800)
     #: The course's time zone: exercise deadlines are read and shown in it.
     timezone: str = "Europe/Brussels"
 

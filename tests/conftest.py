@@ -138,15 +138,19 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[Harness]:
-    fake = FakeDiscord()
-    await fake.start()
+async def running_bot(settings: Settings, fake: FakeDiscord | None = None) -> AsyncIterator[Harness]:
+    """A bot against a fake Discord; pass ``fake`` to keep Discord's side across bot restarts."""
+    own = fake is None
+    if fake is None:
+        fake = FakeDiscord()
+        await fake.start()
     try:
         async with services(settings) as built, offline_bot(built.bot(sync_commands=False), fake) as session:
             yield Harness(fake, built, session)
         assert not fake.violations, f"the bot broke Discord's rules: {fake.violations}"
     finally:
-        await fake.stop()
+        if own:
+            await fake.stop()
 
 
 @pytest.fixture(scope="session")

@@ -127,6 +127,8 @@ class FakeDiscord:
         self.violations: list[str] = []
         self.interactions: dict[str, FakeInteraction] = {}
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
+        self.threads: dict[str, dict[str, Any]] = {}
+        self.members: dict[int, FakeUser] = {}
         self._sockets: set[web.WebSocketResponse] = set()
         self._sequence = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -292,6 +294,7 @@ class FakeDiscord:
         }
 
     async def _send_interaction(self, payload: dict[str, Any], user: FakeUser) -> FakeInteraction:
+        self.members[user.id] = user
         interaction = FakeInteraction(
             id=payload["id"], token=payload["token"], user=user, payload=payload, sent_at=time.monotonic()
         )
@@ -337,6 +340,51 @@ class FakeDiscord:
         ]
         payload["data"] = {"custom_id": custom_id, "components": rows}
         return await self._send_interaction(payload, user)
+
+    def member_payload(self, user: FakeUser) -> dict[str, Any]:
+        return {
+            "user": user.payload(),
+            "roles": [str(r) for r in user.roles],
+            "flags": 0,
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "nick": None,
+            "avatar": None,
+        }
+
+    def _thread(self, parent_id: str, name: str, message_id: str) -> dict[str, Any]:
+        thread = {
+            "id": message_id,  # as in Discord: a thread from a message has the message's id
+            "type": 11,
+            "guild_id": str(self.guild_id),
+            "parent_id": parent_id,
+            "owner_id": str(self.bot_user.id),
+            "name": name,
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 10080,
+                "archive_timestamp": _now(),
+                "locked": False,
+            },
+        }
+        self.threads[message_id] = thread
+        return thread
+
+    def post_as(self, channel_id: str, user: FakeUser, content: str) -> dict[str, Any]:
+        """A message a person writes (a teacher's reply in a question's thread)."""
+        self.members[user.id] = user
+        return self._store_message({"content": content}, {}, channel_id=channel_id, author=user.payload())
+
+    def channel_messages(self, channel_id: str) -> list[dict[str, Any]]:
+        return sorted(
+            (m for m in self.messages.values() if m["channel_id"] == channel_id), key=lambda m: int(m["id"])
+        )
 
     def channel_payload(self) -> dict[str, Any]:
         return {
@@ -436,6 +484,8 @@ class FakeDiscord:
         message_id: str | None = None,
         flags: int = 0,
         interaction: FakeInteraction | None = None,
+        channel_id: str | None = None,
+        author: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         message_id = message_id or snowflake()
         attachments = [
@@ -450,9 +500,9 @@ class FakeDiscord:
         ]
         message = {
             "id": message_id,
-            "channel_id": str(self.channel_id),
+            "channel_id": channel_id or str(self.channel_id),
             "guild_id": str(self.guild_id),
-            "author": {**self.bot_user.payload(), "bot": True},
+            "author": author or {**self.bot_user.payload(), "bot": True},
             "content": payload.get("content") or "",
             "timestamp": _now(),
             "edited_timestamp": None,
@@ -556,9 +606,31 @@ class FakeDiscord:
             problem = self._check_message(payload, files)
             if problem:
                 return self._violation(problem)
-            message = self._store_message(payload, files)
+            message = self._store_message(payload, files, channel_id=parts[1])
             self.records.append(Recorded("channel_message", None, payload, files, message["id"]))
             return _json(message)
+        if parts[0] == "channels" and len(parts) == 3 and parts[2] == "messages" and method == "GET":
+            limit = int(request.query.get("limit", "50"))
+            found = [m for m in self.messages.values() if m["channel_id"] == parts[1]]
+            found.sort(key=lambda m: int(m["id"]), reverse=True)
+            return _json(found[:limit])
+        if parts[0] == "channels" and len(parts) == 5 and parts[2] == "messages" and parts[4] == "threads":
+            thread = self._thread(parts[1], payload.get("name", ""), parts[3])
+            self.records.append(
+                Recorded("thread", None, {**payload, "thread_id": thread["id"]}, {}, parts[3])
+            )
+            return _json(thread)
+        if parts[0] == "channels" and len(parts) == 2 and method == "GET":
+            if parts[1] in self.threads:
+                return _json(self.threads[parts[1]])
+            if parts[1] == str(self.channel_id):
+                return _json(self.channel_payload())
+            return _json({"code": 10003, "message": "Unknown Channel"}, status=404)
+        if parts[0] == "guilds" and len(parts) == 4 and parts[2] == "members" and method == "GET":
+            user = self.members.get(int(parts[3]))
+            if user is None:
+                return _json({"code": 10007, "message": "Unknown Member"}, status=404)
+            return _json(self.member_payload(user))
         return self._violation(f"unexpected request {method} {request.path}")
 
     def _callback(self, token: str, payload: dict[str, Any], files: dict[str, bytes]) -> web.Response:

@@ -102,6 +102,54 @@ class Attempt:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: int
+    guild_id: int
+    user_id: int
+    display_name: str
+    text: str
+    anonymous: bool
+    status: str
+    run_id: int | None
+    thread_id: int | None
+    message_id: int | None
+    answer: str | None
+    answered_by: int | None
+    answered_at: datetime | None
+    close_reason: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    ref: str
+    lang: str
+    title: str
+    body: str
+    rank: float
+
+
+def _question(r: aiosqlite.Row) -> Question:
+    return Question(
+        id=r["id"],
+        guild_id=r["guild_id"],
+        user_id=r["user_id"],
+        display_name=r["display_name"],
+        text=r["text"],
+        anonymous=bool(r["anonymous"]),
+        status=r["status"],
+        run_id=r["run_id"],
+        thread_id=r["thread_id"],
+        message_id=r["message_id"],
+        answer=r["answer"],
+        answered_by=r["answered_by"],
+        answered_at=datetime.fromisoformat(r["answered_at"]) if r["answered_at"] else None,
+        close_reason=r["close_reason"],
+        created_at=datetime.fromisoformat(r["created_at"]),
+    )
+
+
 def _lab(row: aiosqlite.Row) -> Lab:
     return Lab(
         guild_id=row["guild_id"],
@@ -471,10 +519,116 @@ class Store:
                         names[row["user_id"]] = row["name"] or names.get(row["user_id"], "")
         return names
 
+    # -- questions -----------------------------------------------------------------
+
+    async def add_question(
+        self,
+        guild_id: int,
+        user_id: int,
+        display_name: str,
+        text: str,
+        *,
+        anonymous: bool,
+        run_id: int | None,
+    ) -> int:
+        cursor = await self._db.execute(
+            "INSERT INTO questions (guild_id, user_id, display_name, text, anonymous, run_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, display_name, text, int(anonymous), run_id, datetime.now(UTC).isoformat()),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def set_question_post(self, question_id: int, *, thread_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE questions SET thread_id = ?, message_id = ? WHERE id = ?",
+            (thread_id, message_id, question_id),
+        )
+
+    async def question(self, guild_id: int, question_id: int) -> Question | None:
+        async with self._db.execute(
+            "SELECT * FROM questions WHERE guild_id = ? AND id = ?", (guild_id, question_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _question(row) if row else None
+
+    async def questions(self, guild_id: int, status: str | None = None) -> list[Question]:
+        query, args = "SELECT * FROM questions WHERE guild_id = ?", [guild_id]
+        if status:
+            query += " AND status = ?"
+            args.append(status)  # type: ignore[arg-type]
+        async with self._db.execute(query + " ORDER BY id", args) as cursor:
+            return [_question(r) for r in await cursor.fetchall()]
+
+    async def asked_since(self, guild_id: int, user_id: int, since: datetime) -> int:
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM questions WHERE guild_id = ? AND user_id = ? AND created_at >= ?",
+            (guild_id, user_id, since.isoformat()),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def answer_question(self, question_id: int, answer: str, by: int) -> None:
+        """Mark answered and make the pair searchable, in one transaction."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._db.execute(
+                "UPDATE questions SET status = 'answered', answer = ?, answered_by = ?, answered_at = ?"
+                " WHERE id = ?",
+                (answer, by, datetime.now(UTC).isoformat(), question_id),
+            )
+            async with self._db.execute(
+                "SELECT guild_id, text FROM questions WHERE id = ?", (question_id,)
+            ) as c:
+                row = await c.fetchone()
+            ref = f"question:{question_id}"
+            await self._db.execute("DELETE FROM passages WHERE ref = ?", (ref,))
+            if row is not None:
+                await self._db.execute(
+                    "INSERT INTO passages (ref, guild_id, lang, title, body) VALUES (?, ?, '', ?, ?)",
+                    (ref, row["guild_id"], row["text"], answer),
+                )
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+
+    async def close_question(self, question_id: int, reason: str) -> None:
+        await self._db.execute(
+            "UPDATE questions SET status = 'closed', close_reason = ? WHERE id = ?", (reason, question_id)
+        )
+
+    async def index_lessons(self, passages: list[tuple[str, str, str, str]]) -> None:
+        """(ref, lang, title, body) of every lesson page, replacing the lessons indexed before."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._db.execute("DELETE FROM passages WHERE ref LIKE 'lesson:%'")
+            await self._db.executemany(
+                "INSERT INTO passages (ref, guild_id, lang, title, body) VALUES (?, 0, ?, ?, ?)", passages
+            )
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+
+    async def search(
+        self, guild_id: int, match: str, *, lessons: bool = True, limit: int = 3
+    ) -> list[Passage]:
+        """Ranked full-text search (bm25, titles weigh more) over lessons and this server's answers."""
+        if not match:
+            return []
+        scope = "(guild_id = 0 OR guild_id = ?)" if lessons else "guild_id = ?"
+        async with self._db.execute(
+            f"SELECT ref, lang, title, body, bm25(passages, 0, 0, 0, 3.0, 1.0) AS rank FROM passages"
+            f" WHERE passages MATCH ? AND {scope} ORDER BY rank LIMIT ?",
+            (match, guild_id, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [Passage(r["ref"], r["lang"], r["title"], r["body"], float(r["rank"])) for r in rows]
+
     # -- privacy ---------------------------------------------------------------
 
     #: Tables keyed by course server and user; user_settings is per user.
-    _PER_GUILD = ("runs", "labs", "progress", "quiz_attempts", "exercise_attempts")
+    _PER_GUILD = ("runs", "labs", "progress", "quiz_attempts", "exercise_attempts", "questions")
 
     async def stored_about(self, guild_id: int, user_id: int) -> StoredAbout:
         counts: dict[str, int] = {}
@@ -502,6 +656,12 @@ class Store:
         await self._db.execute("BEGIN IMMEDIATE")
         try:
             deleted = 0
+            # Their questions leave the search index too.
+            await self._db.execute(
+                "DELETE FROM passages WHERE ref IN (SELECT 'question:' || id FROM questions"
+                " WHERE guild_id = ? AND user_id = ?)",
+                (guild_id, user_id),
+            )
             for table in self._PER_GUILD:
                 cursor = await self._db.execute(
                     f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
