@@ -133,7 +133,10 @@ class QuestionsAdmin(commands.GroupCog, group_name="questions", group_descriptio
         self, interaction: discord.Interaction[LayerLabBot], id: int, reason: str = ""
     ) -> None:
         job = await self.presenter.begin(interaction, private=True)
-        await self.qna.close(job.owner.guild_id, id, reason)
+        closed = await self.qna.close(job.owner.guild_id, id, reason)
+        thread = await ui.question_thread(interaction.guild, closed)
+        if thread is not None:
+            await ui.announce_close(thread, self.presenter.catalog, job.lang, closed)
         await job.finish(
             Reply(content=self.presenter.catalog(job.lang, "qna.closed_done", id=id)), shareable=False
         )

@@ -9,10 +9,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.errors import UserError
+from bot.render import cli
+from bot.render.terminal import terminal_text
 from bot.sandbox.models import Owner, RunResult
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+#: Characters of a run's output and of its diff kept with the run.
+OUTPUT_HEAD = 1000
+DIFF_HEAD = 2000
 
 
 @dataclass
@@ -21,10 +27,15 @@ class RunRecord:
     input: str | None
     exit_code: int | None = None
     outcome: str = "ok"
+    output_head: str | None = None
+    diff: str | None = None
 
     def finished(self, result: RunResult) -> None:
         self.exit_code = result.exit_code
         self.outcome = run_outcome(result)
+        # Kept for questions that attach this run: the start of the output, the diff.
+        self.output_head = terminal_text(result.output)[:OUTPUT_HEAD]
+        self.diff = cli.diff(result.changes)[:DIFF_HEAD] if result.changes else None
 
 
 def run_outcome(result: RunResult) -> str:
@@ -68,6 +79,8 @@ class Recorder:
                     exit_code=record.exit_code,
                     duration_ms=int((time.monotonic() - started) * 1000),
                     outcome=record.outcome,
+                    output_head=record.output_head,
+                    diff=record.diff,
                 )
             except Exception:
                 log.exception("Could not record a %s run", command)

@@ -35,6 +35,8 @@ class Run:
     duration_ms: int
     outcome: str
     created_at: datetime
+    output_head: str | None = None
+    diff: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,10 +237,12 @@ class Store:
         exit_code: int | None,
         duration_ms: int,
         outcome: str,
+        output_head: str | None = None,
+        diff: str | None = None,
     ) -> int:
         cursor = await self._db.execute(
             "INSERT INTO runs (guild_id, user_id, command, image, input, exit_code,"
-            " duration_ms, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " duration_ms, outcome, created_at, output_head, diff) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 guild_id,
                 user_id,
@@ -249,6 +253,8 @@ class Store:
                 duration_ms,
                 outcome,
                 datetime.now(UTC).isoformat(),
+                output_head,
+                diff,
             ),
         )
         return int(cursor.lastrowid or 0)
@@ -271,6 +277,8 @@ class Store:
                 duration_ms=r["duration_ms"],
                 outcome=r["outcome"],
                 created_at=datetime.fromisoformat(r["created_at"]),
+                output_head=r["output_head"],
+                diff=r["diff"],
             )
             for r in rows
         ]

@@ -13,7 +13,7 @@ from bot.render.units import human_duration
 from bot.store import Passage, Question, Run
 from bot.ui.presenter import NO_MENTIONS
 from bot.ui.replies import Reply, make_embed
-from bot.ui.text import code_block, inline
+from bot.ui.text import fit_code_block, inline
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,8 @@ SNIPPET = 350
 #: Thread names are at most 100 characters in Discord.
 THREAD_NAME = 90
 HISTORY_LIMIT = 100
+#: Room for the attached run in a thread message (Discord allows 2000 characters).
+RUN_BUDGET = 1900
 
 
 def safe(text: str) -> str:
@@ -57,6 +59,10 @@ def run_text(run: Run) -> str:
     lines = [f"/{run.command}  {summary}"]
     if run.input:
         lines.append(f"$ {run.input}")
+    if run.output_head:
+        lines.append(run.output_head.rstrip("\n"))
+    if run.diff:
+        lines += ["$ docker diff", run.diff.rstrip("\n")]
     return "\n".join(lines)
 
 
@@ -70,9 +76,9 @@ async def post_question(
     name = f"#{question.id} {' '.join(question.text.split())}"[:THREAD_NAME]
     thread = await message.create_thread(name=name)
     if run is not None:
-        await thread.send(
-            t(lang, "qna.run_attached") + "\n" + code_block(run_text(run)), allowed_mentions=NO_MENTIONS
-        )
+        header = t(lang, "qna.run_attached") + "\n"
+        block, _ = fit_code_block(run_text(run), RUN_BUDGET - len(header), "…")
+        await thread.send(header + block, allowed_mentions=NO_MENTIONS)
     return thread.id, message.id
 
 
@@ -143,3 +149,8 @@ def listing_reply(t: Catalog, lang: str, questions: Sequence[Question], status: 
         t(lang, "qna.list_title", status=status, count=len(questions)), "\n".join(lines)[:4000]
     )
     return Reply(content="", embeds=(embed,))
+
+
+async def announce_close(thread: discord.abc.Messageable, t: Catalog, lang: str, question: Question) -> None:
+    reason = safe(question.close_reason or "") or "-"
+    await thread.send(t(lang, "qna.closed_note", reason=reason), allowed_mentions=NO_MENTIONS)

@@ -46,6 +46,9 @@ async def test_routed_to_teachers_with_the_last_run_answered_by_command(course: 
     in_thread = course.fake.channel_messages(thread)
     assert "Laatste run toegevoegd" in in_thread[0]["content"]
     assert "exit=4" in in_thread[0]["content"] and "$ ls /nope; exit 4" in in_thread[0]["content"]
+    assert (
+        "ls: cannot access '/nope': No such file or directory" in in_thread[0]["content"]
+    )  # the output's start
     public = course.fake.messages[thread]
     assert (
         "Een student" in public["content"] and "student_a" not in public["content"]
@@ -101,6 +104,18 @@ async def test_an_answer_by_thread_reply_and_a_restart_in_between(
             assert notify["allowed_mentions"] == {"parse": [], "users": [STUDENT.id]}
     finally:
         await discord_side.stop()
+
+
+async def test_closing_a_duplicate_says_why_in_its_thread(course: Harness) -> None:
+    await course.run("ask", question="Wat is een whiteout?")
+    await course.run("ask", question="Wat is een whiteout precies?", user=OTHER_STUDENT)
+    await course.run("questions close", user=TEACHER, id=2, reason="zie #1")
+    assert (
+        course.fake.channel_messages(thread_of(course, 2))[-1]["content"]
+        == "Deze vraag werd gesloten: zie #1"
+    )
+    listing = await course.run("questions list", user=TEACHER, status="closed")
+    assert "#2" in course.message(listing)["embeds"][0]["description"]
 
 
 async def test_rate_limit_and_length(course: Harness) -> None:
