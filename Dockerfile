@@ -19,5 +19,7 @@ USER layerlab
 WORKDIR /data
 VOLUME ["/data"]
 # The bot reaches the lab engine through DOCKER_HOST (a socket or tcp:// with TLS).
+# Healthy: the database opens and the lab engine answers.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=20s --retries=3 CMD ["layerlab", "health"]
 ENTRYPOINT ["layerlab"]
 CMD ["run"]

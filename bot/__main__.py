@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from bot import __version__
 from bot.app import services
 from bot.settings import Settings
+from bot.store import Store
 
 log = logging.getLogger("bot")
 
@@ -36,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--guild", type=int, action="append", help="guild id (default: LAYERLAB_GUILD_IDS; none: global)"
     )
+    sub.add_parser("doctor", help="check engine, images, database and settings; exit 1 on a problem")
+    sub.add_parser("health", help="for a container health check: the database opens and the engine answers")
+    backup = sub.add_parser("backup", help="an online, consistent copy of the database")
+    backup.add_argument("path", help="the new file to write")
     return parser
 
 
@@ -55,6 +60,19 @@ async def _sync(settings: Settings, token: str, guilds: list[int] | None) -> Non
         print(f"Synced {len(synced)} command(s) to {targets or 'all guilds (global)'}.")
 
 
+async def _backup(settings: Settings, path: str) -> int:
+    store = await Store.open(settings.database)
+    try:
+        version = await store.backup(path)
+    except FileExistsError as exc:
+        print(f"layerlab: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        await store.close()
+    print(f"Backed up {settings.database} to {path} (schema version {version}).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -65,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     token = settings.token
     action = args.action or ("run" if token else "console")
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
-    if action == "console" and "log_level" not in settings.model_fields_set:
-        level = logging.WARNING  # the console's own output is the point there
+    if action in ("console", "doctor", "backup", "health") and "log_level" not in settings.model_fields_set:
+        level = logging.WARNING  # their own output is the point there
     discord.utils.setup_logging(level=level, root=True)
     if action == "run" and not token:
         print(
@@ -86,6 +104,16 @@ def main(argv: list[str] | None = None) -> int:
         from bot.console import run_console
 
         return asyncio.run(run_console(settings))
+    if action == "doctor":
+        from bot.doctor import examine, report
+
+        return report(asyncio.run(examine(settings)), sys.stdout)
+    if action == "health":
+        from bot.doctor import health
+
+        return asyncio.run(health(settings))
+    if action == "backup":
+        return asyncio.run(_backup(settings, args.path))
     if action == "sync":
         if not token:
             print("layerlab: `sync` needs DISCORD_TOKEN.", file=sys.stderr)

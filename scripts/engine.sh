@@ -28,6 +28,7 @@ install_packages() {
     command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
     [ -x /bin/busybox ] || missing+=(busybox-static)
     command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+    command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)  # validates compose.yaml
     if [ ${#missing[@]} -gt 0 ]; then
         need_root "apt-get install ${missing[*]}"
         log "installing ${missing[*]}"
@@ -117,6 +118,17 @@ build_shipped() {
     rm -rf "$tmp"
 }
 
+# Debian's python3 on the debootstrapped Debian: the base the bot's own image is built
+# on in the tests (no registry here, so no official Python image either).
+build_python() {
+    local name=$1 dir=$2
+    have_image "$name" && return
+    cp /etc/ssl/certs/ca-certificates.crt "$dir/host-ca.crt"
+    log "building $name (apt, about 20 s)"
+    docker build -q -t "$name" "$dir" >/dev/null
+    rm -f "$dir/host-ca.crt"
+}
+
 main() {
     local images=1
     [ "${1:-}" = "--no-images" ] && images=0
@@ -129,6 +141,7 @@ main() {
     build_from_dockerfile layerlab-test/layered:latest "$here/images/layered"
     sleep 1  # distinct creation seconds: `docker images` cannot order images made in the same one
     build_shipped layerlab-test/shipped:latest "$here/images/shipped"
+    build_python layerlab-test/python:bookworm "$here/images/python"
     log "images ready"
 }
 

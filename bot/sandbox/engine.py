@@ -175,6 +175,10 @@ class Sandbox:
 
     # -- public API ----------------------------------------------------------
 
+    async def describe(self) -> dict[str, Any]:
+        """What `layerlab doctor` reports about the engine."""
+        return await self._call(self._describe)
+
     async def ping(self) -> str:
         """The engine's version; raises ``EngineUnavailable``."""
         return await self._call(lambda: str(self._docker().version().get("Version", "?")))
@@ -513,6 +517,22 @@ class Sandbox:
                     value = str(own) if item[kind] == engine_ref else item[kind]
                     lines.append((kind, value))
         return RemoveResult(lines=tuple(lines))
+
+    def _describe(self) -> dict[str, Any]:
+        client = self._docker()
+        version = client.version()
+        info = client.api.info()
+        status = dict((str(k), str(v)) for k, v in info.get("DriverStatus") or ())
+        present = {ref: self._image_exists(ref) is not None for ref in self.base_images}
+        return {
+            "version": str(version.get("Version", "?")),
+            "api_version": str(version.get("ApiVersion", "?")),
+            "driver": str(info.get("Driver", "")),
+            "backing_filesystem": status.get("Backing Filesystem", ""),
+            "image_store": image_store(info),
+            "storage_quota": self._probe_storage_quota(),
+            "images": present,
+        }
 
     def _inspect_image(self, engine_ref: str) -> ImageDetails:
         try:

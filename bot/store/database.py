@@ -7,6 +7,7 @@ power); a transaction cut off half-way is rolled back on the next open.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -164,6 +165,12 @@ def _lab(row: aiosqlite.Row) -> Lab:
     )
 
 
+def _fresh_target(target: Path) -> None:
+    if target.exists():
+        raise FileExistsError(f"{target} exists; choose a new file for the backup")
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+
 def _migrations() -> list[tuple[int, str]]:
     found = []
     for entry in resources.files("bot.store").joinpath("migrations").iterdir():
@@ -223,6 +230,24 @@ class Store:
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def backup(self, path: Path | str) -> int:
+        """An online, consistent copy (SQLite's backup API) while the bot keeps writing;
+        returns the schema version of the copy."""
+        target = Path(path)
+        await asyncio.to_thread(_fresh_target, target)
+        copy = await aiosqlite.connect(target)
+        try:
+            await self._db.backup(copy)
+            async with copy.execute("PRAGMA integrity_check") as cursor:
+                row = await cursor.fetchone()
+            if not row or row[0] != "ok":
+                raise RuntimeError(f"the backup failed its integrity check: {row}")
+            async with copy.execute("PRAGMA user_version") as cursor:
+                version = await cursor.fetchone()
+        finally:
+            await copy.close()
+        return int(version[0]) if version else 0
 
     # -- runs --------------------------------------------------------------
 

@@ -1,0 +1,182 @@
+"""`layerlab doctor`: is everything in place to run the bot? Each part ok, or the problem and its fix."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.errors import EngineUnavailable
+from bot.sandbox import Sandbox
+from bot.settings import Settings
+from bot.store import Store
+
+#: A Discord bot token: three dot-separated base64url parts.
+TOKEN_SHAPE = re.compile(r"^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$")
+OK, WARN, PROBLEM = "ok", "warn", "problem"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    part: str
+    level: str
+    text: str
+    fix: str = ""
+
+
+async def examine(settings: Settings) -> list[Finding]:
+    found = [*_settings(settings), await _database(settings)]
+    found += await _engine(settings)
+    return found
+
+
+def _settings(settings: Settings) -> list[Finding]:
+    found = []
+    token = settings.token
+    if not token:
+        found.append(
+            Finding(
+                "token",
+                PROBLEM,
+                "DISCORD_TOKEN is not set",
+                "put the bot's token in DISCORD_TOKEN (environment or .env)",
+            )
+        )
+    elif not TOKEN_SHAPE.match(token):
+        found.append(
+            Finding(
+                "token",
+                PROBLEM,
+                "DISCORD_TOKEN does not look like a bot token",
+                "copy the token again from the Bot page of the Discord developer portal",
+            )
+        )
+    else:
+        found.append(Finding("token", OK, "DISCORD_TOKEN is set and looks like a bot token"))
+    if settings.guild_ids:
+        found.append(
+            Finding("guilds", OK, f"commands are synced to {len(settings.guild_ids)} course server(s)")
+        )
+    else:
+        found.append(
+            Finding(
+                "guilds",
+                WARN,
+                "LAYERLAB_GUILD_IDS is empty: no commands are synced at start-up",
+                "set the course server ids, or run `layerlab sync` for global commands",
+            )
+        )
+    if settings.qna_channel:
+        found.append(Finding("qna", OK, f"questions are posted in channel {settings.qna_channel}"))
+    else:
+        found.append(
+            Finding(
+                "qna",
+                WARN,
+                "LAYERLAB_QNA_CHANNEL is not set: /ask posts no threads",
+                "set it to the id of the course's Q&A channel",
+            )
+        )
+    return found
+
+
+async def _database(settings: Settings) -> Finding:
+    try:
+        store = await Store.open(settings.database)
+    except Exception as exc:  # any reason is the same to an operator: it cannot be used
+        return Finding(
+            "database",
+            PROBLEM,
+            f"{settings.database} cannot be opened: {exc}",
+            "check the path and its permissions (LAYERLAB_DATABASE)",
+        )
+    try:
+        version = await store.schema_version()
+    finally:
+        await store.close()
+    return Finding("database", OK, f"{settings.database} is writable, schema version {version}")
+
+
+async def _engine(settings: Settings) -> list[Finding]:
+    sandbox = Sandbox(
+        limits=settings.limits,
+        base_images=settings.base_images,
+        default_image=settings.default_image,
+        docker_host=settings.docker_host,
+    )
+    try:
+        described = await sandbox.describe()
+    except EngineUnavailable:
+        where = settings.docker_host or "the local socket"
+        return [
+            Finding(
+                "engine",
+                PROBLEM,
+                f"no Docker engine answers at {where}",
+                "start the engine, or point DOCKER_HOST at the lab host's engine",
+            )
+        ]
+    finally:
+        await sandbox.close()
+    found = [Finding("engine", OK, f"Docker {described['version']}, API {described['api_version']}")]
+    driver = f"{described['driver']} on {described['backing_filesystem'] or '?'}"
+    if described["image_store"] == "containerd":
+        found.append(
+            Finding(
+                "storage",
+                WARN,
+                f"{driver}: the containerd image store, not the slides' overlay2",
+                'set {"features": {"containerd-snapshotter": false}} in daemon.json (see README)',
+            )
+        )
+    elif described["driver"] == "overlay2":
+        found.append(Finding("storage", OK, f"{driver}"))
+    else:
+        found.append(
+            Finding("storage", WARN, f"{driver}: not overlay2, /lab host cannot show the layer folder")
+        )
+    if described["storage_quota"]:
+        found.append(Finding("quota", OK, "the engine caps each container's writable layer"))
+    else:
+        found.append(
+            Finding(
+                "quota",
+                WARN,
+                "no writable-layer quota (needs overlay2 on xfs with pquota)",
+                "the bot checks each container's layer size after every command instead",
+            )
+        )
+    for image, present in described["images"].items():
+        if present:
+            found.append(Finding("image", OK, f"{image} is on the engine"))
+        else:
+            found.append(
+                Finding(
+                    "image",
+                    PROBLEM,
+                    f"{image} is on offer but not on the engine",
+                    f"docker pull {image} on the lab host (the bot never pulls for students)",
+                )
+            )
+    return found
+
+
+def report(found: list[Finding], out: TextIO) -> int:
+    """Print the findings; the exit code is 1 when any part is a problem."""
+    marks = {OK: "[ ok ]", WARN: "[warn]", PROBLEM: "[FAIL]"}
+    for finding in found:
+        print(f"{marks[finding.level]} {finding.part}: {finding.text}", file=out)
+        if finding.fix and finding.level != OK:
+            print(f"       fix: {finding.fix}", file=out)
+    problems = sum(f.level == PROBLEM for f in found)
+    print(f"{problems} problem(s)" if problems else "everything needed is in place", file=out)
+    return 1 if problems else 0
+
+
+async def health(settings: Settings) -> int:
+    """0 when the database opens and the engine answers (a container's HEALTHCHECK)."""
+    found = [await _database(settings), *(await _engine(settings))[:1]]
+    bad = [f for f in found if f.level == PROBLEM]
+    for finding in bad:
+        print(f"{finding.part}: {finding.text}")
+    return 1 if bad else 0

@@ -1,0 +1,113 @@
+"""`layerlab doctor` and `layerlab backup`, against the real engine and real SQLite files."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docker
+
+from bot.doctor import PROBLEM, examine, report
+from bot.store import Store
+from tests.conftest import DEBIAN, TEST_IMAGES, make_settings
+from tests.store.test_store import WRITER
+
+TOKEN = (
+    "MTA5ODc2NTQzMjEwOTg3NjU0MzIx.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"  # shaped like one, not real
+)
+
+
+def problems(found: list) -> dict[str, str]:  # type: ignore[type-arg]
+    return {f.part: f.text for f in found if f.level == PROBLEM}
+
+
+async def test_a_healthy_setup(engine: docker.DockerClient, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, discord_token=TOKEN, guild_ids=[1], qna_channel=2)
+    found = await examine(settings)
+    out = io.StringIO()
+    assert report(found, out) == 0, out.getvalue()
+    text = out.getvalue()
+    assert "[ ok ] engine: Docker" in text and "[ ok ] database:" in text
+    assert all(f"[ ok ] image: {image} is on the engine" in text for image in TEST_IMAGES)
+
+
+async def test_each_broken_part_is_named_with_its_fix(engine: docker.DockerClient, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cases = {
+        "image": make_settings(tmp_path, discord_token=TOKEN, base_images=[DEBIAN, "alpine:latest"]),
+        "engine": make_settings(tmp_path, discord_token=TOKEN, docker_host=f"unix://{tmp_path}/none.sock"),
+        "database": make_settings(tmp_path, discord_token=TOKEN, database=blocker / "layerlab.db"),
+        "token": make_settings(tmp_path, discord_token=None),
+    }
+    for part, settings in cases.items():
+        found = await examine(settings)
+        broken = problems(found)
+        assert list(broken) == [part], (part, broken)
+        out = io.StringIO()
+        assert report(found, out) == 1
+        assert "fix:" in out.getvalue()
+    assert (
+        "alpine:latest is on offer but not on the engine" in problems(await examine(cases["image"]))["image"]
+    )
+    assert "no Docker engine answers" in problems(await examine(cases["engine"]))["engine"]
+
+
+def test_doctor_exit_codes_from_the_command_line(engine: docker.DockerClient, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERLAB_") and k != "DISCORD_TOKEN"}
+    env.update(LAYERLAB_DATABASE=str(tmp_path / "x.db"), LAYERLAB_BASE_IMAGES=DEBIAN, DISCORD_TOKEN=TOKEN)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "doctor"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    env["DISCORD_TOKEN"] = "nope"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "doctor"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 1 and "does not look like a bot token" in done.stdout
+    assert "nope" not in done.stdout + done.stderr  # the token itself is never printed
+
+
+async def test_backup_while_the_bot_writes(tmp_path: Path) -> None:
+    path = tmp_path / "live.db"
+    await (await Store.open(path)).close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None
+    try:
+        confirmed = 0
+        deadline = time.monotonic() + 20
+        while confirmed < 300 and time.monotonic() < deadline:
+            confirmed = int(await asyncio.to_thread(writer.stdout.readline))
+        store = await Store.open(path)
+        try:
+            assert await store.backup(tmp_path / "copy.db") == 6
+        finally:
+            await store.close()
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    with sqlite3.connect(tmp_path / "copy.db") as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = copy.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    assert kept >= confirmed  # every row committed before the backup started is in it
+
+
+def test_backup_from_the_command_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERLAB_")}
+    env["LAYERLAB_DATABASE"] = str(tmp_path / "db.sqlite")
+    target = tmp_path / "backups" / "copy.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "backup", str(target)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0 and target.exists(), done.stderr
+    again = subprocess.run(
+        [sys.executable, "-m", "bot", "backup", str(target)], capture_output=True, text=True, env=env
+    )
+    assert again.returncode == 2 and "exists" in again.stderr  # never overwrites a backup
