@@ -9,7 +9,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -91,6 +91,20 @@ def image_store(info: dict[str, Any]) -> str:
     status = [str(value) for _, value in info.get("DriverStatus") or ()]
     snapshotter = any("io.containerd.snapshotter" in value for value in status)
     return "containerd" if snapshotter or info.get("Driver") in ("overlayfs", "stargz") else "classic"
+
+
+def read_capped(stream: Iterable[bytes], cap: int, on_overflow: Callable[[], None]) -> tuple[bytearray, bool]:
+    """Read a container's output up to ``cap`` bytes; past it, call ``on_overflow``
+    (which stops the container) and stop reading. Returns (output, truncated)."""
+    output = bytearray()
+    for chunk in stream:
+        room = cap - len(output)
+        if len(chunk) > room:
+            output += chunk[:room]
+            on_overflow()
+            return output, True
+        output += chunk
+    return output, False
 
 
 class Sandbox:
@@ -321,22 +335,13 @@ class Sandbox:
         started = time.monotonic()
         timer = threading.Timer(limits.timeout, kill, args=("timeout",))
         timer.daemon = True
-        output = bytearray()
-        truncated = False
         try:
             # Attach before start, as `docker run` does, so nothing is missed.
             stream = api.attach(container.id, stdout=True, stderr=True, stream=True, logs=True)
             container.start()
             timer.start()
             try:
-                for chunk in stream:
-                    room = limits.output_bytes - len(output)
-                    if len(chunk) > room:
-                        output += chunk[:room]
-                        truncated = True
-                        kill("output")
-                        break
-                    output += chunk
+                output, truncated = read_capped(stream, limits.output_bytes, lambda: kill("output"))
             finally:
                 stream.close()
             exit_code = self._wait(container, started + limits.timeout + WAIT_GRACE - time.monotonic(), kill)

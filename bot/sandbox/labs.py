@@ -35,6 +35,7 @@ from bot.sandbox.engine import (
     _now,
     _parse_time,
     image_store,
+    read_capped,
 )
 from bot.sandbox.models import (
     Change,
@@ -195,20 +196,13 @@ class LabSandbox:
         started = time.monotonic()
         timer = threading.Timer(limits.timeout, stop_everything, args=("timeout",))
         timer.daemon = True
-        output = bytearray()
-        truncated = False
         try:
             stream = api.exec_start(exec_id, stream=True, tty=True)
             timer.start()
             try:
-                for chunk in stream:
-                    room = limits.output_bytes - len(output)
-                    if len(chunk) > room:
-                        output += chunk[:room]
-                        truncated = True
-                        stop_everything("output")
-                        break
-                    output += chunk
+                output, truncated = read_capped(
+                    stream, limits.output_bytes, lambda: stop_everything("output")
+                )
             finally:
                 with contextlib.suppress(Exception):
                     stream.close()
