@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
         "--guild", type=int, action="append", help="guild id (default: LAYERLAB_GUILD_IDS; none: global)"
     )
     sub.add_parser("doctor", help="check engine, images, database and settings; exit 1 on a problem")
+    images = sub.add_parser("images", help="operator commands for the lab engine's images")
+    images.add_argument("images_action", choices=["prepare"], help="prepare: pull every base image on offer")
     sub.add_parser("health", help="for a container health check: the database opens and the engine answers")
     backup = sub.add_parser("backup", help="an online, consistent copy of the database")
     backup.add_argument("path", help="the new file to write")
@@ -83,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     token = settings.token
     action = args.action or ("run" if token else "console")
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
-    if action in ("console", "doctor", "backup", "health") and "log_level" not in settings.model_fields_set:
+    if (
+        action in ("console", "doctor", "backup", "health", "images")
+        and "log_level" not in settings.model_fields_set
+    ):
         level = logging.WARNING  # their own output is the point there
     discord.utils.setup_logging(level=level, root=True)
     if action == "run" and not token:
@@ -108,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.doctor import examine, report
 
         return report(asyncio.run(examine(settings)), sys.stdout)
+    if action == "images":
+        from bot.images import prepare
+
+        return asyncio.run(prepare(settings))
     if action == "health":
         from bot.doctor import health
 

@@ -155,7 +155,7 @@ async def _engine(settings: Settings) -> list[Finding]:
                     "image",
                     PROBLEM,
                     f"{image} is on offer but not on the engine",
-                    f"docker pull {image} on the lab host (the bot never pulls for students)",
+                    "`layerlab images prepare` (or docker pull on the lab host); students never make it pull",
                 )
             )
     return found

@@ -111,3 +111,21 @@ def test_backup_from_the_command_line(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot", "backup", str(target)], capture_output=True, text=True, env=env
     )
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites a backup
+
+
+def test_images_prepare_reports_each_image(engine: docker.DockerClient, tmp_path: Path) -> None:
+    """No registry is reachable here: a missing image is reported as a clear failure (exit 1);
+    one already on the engine is left alone. A successful pull is not tested here."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERLAB_")}
+    env.update(LAYERLAB_DATABASE=str(tmp_path / "x.db"), LAYERLAB_BASE_IMAGES=f"{DEBIAN},alpine:latest")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "images", "prepare"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert f"ok   {DEBIAN}: already on the engine" in done.stdout
+    assert "FAIL alpine:latest:" in done.stdout and "1 image(s) could not be prepared" in done.stdout
+    assert not engine.images.list(name="alpine")

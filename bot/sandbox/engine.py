@@ -189,6 +189,12 @@ class Sandbox:
 
     # -- public API ----------------------------------------------------------
 
+    async def prepare_image(self, ref: str, progress: Callable[[int, int], None]) -> bool:
+        """Make sure a base image is on the engine, pulling it if missing (an operator's
+        command: the only way the bot ever pulls). ``progress(done, total)`` gets bytes
+        downloaded so far. Returns True when it pulled, False when it was there."""
+        return await self._call(self._prepare_image, ref, progress)
+
     async def describe(self) -> dict[str, Any]:
         """What `layerlab doctor` reports about the engine."""
         return await self._call(self._describe)
@@ -522,6 +528,25 @@ class Sandbox:
                     value = str(own) if item[kind] == engine_ref else item[kind]
                     lines.append((kind, value))
         return RemoveResult(lines=tuple(lines))
+
+    def _prepare_image(self, ref: str, progress: Callable[[int, int], None]) -> bool:
+        if self._image_exists(ref):
+            return False
+        parsed = refs.parse(ref)
+        layers: dict[str, tuple[int, int]] = {}
+        try:
+            for event in self._docker().api.pull(parsed.repository, tag=parsed.tag, stream=True, decode=True):
+                if "error" in event:
+                    raise UserError("images.pull_failed", image=ref, reason=str(event["error"]))
+                detail = event.get("progressDetail") or {}
+                if event.get("id") and detail.get("total"):
+                    layers[event["id"]] = (int(detail.get("current", 0)), int(detail["total"]))
+                    progress(sum(c for c, _ in layers.values()), sum(t for _, t in layers.values()))
+        except docker.errors.APIError as exc:
+            raise UserError("images.pull_failed", image=ref, reason=exc.explanation or str(exc)) from exc
+        if not self._image_exists(ref):
+            raise UserError("images.pull_failed", image=ref, reason="the engine reported no image")
+        return True
 
     def _describe(self) -> dict[str, Any]:
         client = self._docker()

@@ -27,11 +27,14 @@ def command_name(interaction: discord.Interaction[Any]) -> str:
 
 def log_interaction(interaction: discord.Interaction[Any], outcome: str) -> None:
     elapsed = time.time() - interaction.created_at.timestamp()
+    settings = getattr(interaction.client, "settings", None)
+    engine = getattr(settings, "docker_host", None) or "local"
     log.info(
-        "interaction guild=%s user=%s command=%s outcome=%s duration=%.2fs",
+        "interaction guild=%s user=%s command=%s engine=%s outcome=%s duration=%.2fs",
         interaction.guild_id,
         interaction.user.id,
         command_name(interaction),
+        engine,
         outcome,
         elapsed,
     )

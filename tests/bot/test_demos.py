@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import docker
+import pytest
 
 from bot.offline.fake import EPHEMERAL, FakeInteraction
 from tests.conftest import LAYERED, OTHER_STUDENT, STUDENT, Harness
@@ -200,3 +201,21 @@ async def test_every_run_is_recorded(harness: Harness) -> None:
     assert runs[0].command == "history" and runs[0].outcome == "refused:error.image_not_allowed"
     assert runs[1].command == "diff" and runs[1].exit_code == 4 and runs[1].outcome == "ok"
     assert runs[1].image == "layerlab-test/debian:bookworm" and runs[1].input == "exit 4"
+
+
+async def test_one_log_line_per_interaction_without_secrets(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="bot.ui.tree"):
+        await harness.run("info")
+        await harness.run("history", image="nope")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("interaction ")]
+    expected = (
+        rf"interaction guild={harness.fake.guild_id} user={STUDENT.id} command=info"
+        r" engine=local outcome=ok duration=\d+\.\d\ds"
+    )
+    assert re.fullmatch(expected, lines[0])
+    assert "command=history" in lines[1] and "outcome=refused:error.image_not_allowed" in lines[1]
+    assert all("test-token" not in r.getMessage() for r in caplog.records)
