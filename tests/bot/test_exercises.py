@@ -181,3 +181,12 @@ async def test_class_progress_csv_stuck_and_deadlines(course: Harness) -> None:
     summary = course.message(it)["content"]
     assert "ubuntu_ping" in summary
     assert datetime.now(UTC) - attempts[-1].created_at < timedelta(minutes=5)
+
+
+async def test_teacher_mistakes_get_clear_answers(course: Harness) -> None:
+    builtin = await course.run("exercise edit", user=TEACHER, id="ubuntu_ping")
+    assert "hoort bij de bot en kan niet gewijzigd worden" in course.message(builtin)["content"]
+    unknown = await course.run("exercise post", user=TEACHER, id="nope")
+    assert "Er is geen oefening `nope`" in course.message(unknown)["content"]
+    bad_date = await course.run("exercise post", user=TEACHER, id="sl", deadline="volgende vrijdag")
+    assert "is geen datum" in course.message(bad_date)["content"]

@@ -232,3 +232,15 @@ async def test_teachers_list_and_reap_and_students_cannot(lab: Harness, engine: 
         assert [c.id for c in lab_containers(engine, STUDENT)] == [elsewhere.id]  # the other server's stays
     finally:
         engine.containers.get(elsewhere.id).remove(force=True)
+
+
+async def test_an_image_a_lab_container_uses_cannot_be_removed(
+    lab: Harness, engine: docker.DockerClient
+) -> None:
+    await lab.run("commit", name="base", command="true")
+    await lab.run("lab run", image="base", command="true")
+    refused = await lab.run("rmi", name="base")
+    assert "wordt nog door een container gebruikt" in lab.message(refused)["content"]
+    await lab.run("lab rm")
+    removed = await lab.run("rmi", name="base")
+    assert "Untagged: base:latest" in code(lab.message(removed))
