@@ -63,11 +63,9 @@ class Services:
         )
 
 
-@asynccontextmanager
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    catalog = Catalog.load(settings.language)
-    store = await Store.open(settings.database)
-    sandbox = Sandbox(
+def make_sandbox(settings: Settings) -> Sandbox:
+    """The sandbox on the configured engine, under the configured limits."""
+    return Sandbox(
         limits=settings.limits,
         base_images=settings.base_images,
         default_image=settings.default_image,
@@ -75,6 +73,13 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
         docker_host=settings.docker_host,
         workers=settings.sandbox_concurrency + EXTRA_DOCKER_WORKERS,
     )
+
+
+@asynccontextmanager
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    catalog = Catalog.load(settings.language)
+    store = await Store.open(settings.database)
+    sandbox = make_sandbox(settings)
     gate = JobGate(settings.sandbox_concurrency)
     recorder = Recorder(store)
     policy = LabPolicy(

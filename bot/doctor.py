@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import TextIO
 
+from bot.app import make_sandbox
 from bot.errors import EngineUnavailable
-from bot.sandbox import Sandbox
 from bot.settings import Settings
 from bot.store import Store
 
@@ -98,12 +98,7 @@ async def _database(settings: Settings) -> Finding:
 
 
 async def _engine(settings: Settings) -> list[Finding]:
-    sandbox = Sandbox(
-        limits=settings.limits,
-        base_images=settings.base_images,
-        default_image=settings.default_image,
-        docker_host=settings.docker_host,
-    )
+    sandbox = make_sandbox(settings)
     try:
         described = await sandbox.describe()
     except EngineUnavailable:

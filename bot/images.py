@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from bot.app import make_sandbox
 from bot.errors import EngineUnavailable, UserError
 from bot.render.units import human_size
-from bot.sandbox import Sandbox
 from bot.settings import Settings
 
 BAR_WIDTH = 30
@@ -19,12 +19,7 @@ def _bar(done: int, total: int) -> str:
 
 
 async def prepare(settings: Settings, out: TextIO = sys.stdout) -> int:
-    sandbox = Sandbox(
-        limits=settings.limits,
-        base_images=settings.base_images,
-        default_image=settings.default_image,
-        docker_host=settings.docker_host,
-    )
+    sandbox = make_sandbox(settings)
     failed = 0
     live = out.isatty()
     try:
