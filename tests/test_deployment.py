@@ -57,7 +57,9 @@ def bot_container(engine: docker.DockerClient) -> Iterator[docker.models.contain
     try:
         yield engine.containers.get(NAME)
     finally:
-        sh("docker", "rm", "-f", NAME)
+        sh("docker", "rm", "-f", "-v", NAME)  # -v: with the anonymous volume of /data
+        sh("docker", "rmi", IMAGE)
+        sh("docker", "image", "prune", "-f")  # the builder's dangling layers: each run would add some
 
 
 def test_the_image_runs_as_a_user_and_turns_healthy(
