@@ -9,6 +9,9 @@ from discord.ext import commands
 from bot.services.demos import Demos
 from bot.ui.presenter import Presenter
 
+#: Discord shows at most 25 autocomplete choices.
+MAX_CHOICES = 25
+
 
 class TopicCog(commands.Cog):
     #: The course topic (bot.lessons.COURSE) whose lesson this cog owns.

@@ -8,9 +8,7 @@ from discord import app_commands
 from bot.client import LayerLabBot
 from bot.errors import UserError
 from bot.sandbox.models import Owner
-
-#: Discord shows at most 25 choices.
-MAX_CHOICES = 25
+from cogs._base import MAX_CHOICES
 
 
 async def image_autocomplete(

@@ -18,11 +18,11 @@ from bot.errors import UserError
 from bot.i18n import describe
 from bot.services.exercises import Exercises
 from bot.ui import exercise_replies as replies
-from bot.ui.exercise_views import ExerciseModal, StartButton, post_exercise, require_teacher
+from bot.ui.exercise_views import ExerciseModal, StartButton, post_exercise
+from bot.ui.permissions import require_teacher
 from bot.ui.presenter import Presenter
 from bot.ui.replies import Reply
-
-MAX_CHOICES = 25
+from cogs._base import MAX_CHOICES
 
 
 @app_commands.guild_only()

@@ -17,9 +17,9 @@ from bot.ui import learning as views
 from bot.ui.permissions import is_teacher
 from bot.ui.presenter import Presenter
 from bot.ui.tryit import TryIt
+from cogs._base import MAX_CHOICES
 
 #: Discord shows at most 25 autocomplete choices.
-MAX_CHOICES = 25
 
 
 class Course(commands.Cog):

@@ -16,7 +16,7 @@ from bot.i18n import describe
 from bot.services.qna import QnA
 from bot.settings import Settings
 from bot.ui import qna as ui
-from bot.ui.exercise_views import require_teacher
+from bot.ui.permissions import require_teacher
 from bot.ui.presenter import Presenter
 from bot.ui.replies import Reply
 

@@ -199,10 +199,6 @@ class Sandbox:
         """What `layerlab doctor` reports about the engine."""
         return await self._call(self._describe)
 
-    async def ping(self) -> str:
-        """The engine's version; raises ``EngineUnavailable``."""
-        return await self._call(lambda: str(self._docker().version().get("Version", "?")))
-
     async def resolve(self, owner: Owner, text: str | None) -> ImageRef:
         """What image ``text`` means for this student; refuses what is not on offer."""
         return await self._call(self._resolve, owner, text or self.default_image)
@@ -250,9 +246,6 @@ class Sandbox:
         if older_than is None:
             older_than = self.limits.timeout + STALE_MARGIN
         return await self._call(self._remove_leftovers, older_than)
-
-    async def storage_quota_supported(self) -> bool:
-        return await self._call(self._probe_storage_quota)
 
     # -- implementation (runs on the worker threads) ------------------------------
 
@@ -426,7 +419,7 @@ class Sandbox:
 
     def _own_images(self, owner: Owner) -> list[tuple[refs.OwnName, dict[str, Any]]]:
         """The student's tagged images, as (their name, the engine's summary)."""
-        prefix = refs.OwnName(name="x", tag="x").engine_repository(owner).rsplit("/", 1)[0] + "/"
+        prefix = refs.owner_prefix(owner)
         found = []
         for image in self._docker().api.images(filters=self._owner_filter(owner)):
             for tag in image.get("RepoTags") or ():

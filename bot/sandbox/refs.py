@@ -102,7 +102,7 @@ class OwnName:
         return f"{self.name}:{self.tag}"
 
     def engine_repository(self, owner: Owner) -> str:
-        return f"{OWN_NAMESPACE}/g{owner.guild_id}-u{owner.user_id}/{self.name}"
+        return owner_prefix(owner) + self.name
 
     def engine_ref(self, owner: Owner) -> str:
         return f"{self.engine_repository(owner)}:{self.tag}"
@@ -128,8 +128,13 @@ def parse_own_name(text: str) -> OwnName:
 
 def own_name_of(owner: Owner, engine_ref: str) -> str | None:
     """``myubuntu:latest`` for the engine's name of one of this owner's images, else None."""
-    prefix = OwnName(name="x", tag=DEFAULT_TAG).engine_repository(owner).rsplit("/", 1)[0] + "/"
+    prefix = owner_prefix(owner)
     if not engine_ref.startswith(prefix):
         return None
     name, _, tag = engine_ref[len(prefix) :].partition(":")
     return f"{name}:{tag or DEFAULT_TAG}"
+
+
+def owner_prefix(owner: Owner) -> str:
+    """Where one student's images live on the engine: ``layerlab/g<guild>-u<user>/``."""
+    return f"{OWN_NAMESPACE}/g{owner.guild_id}-u{owner.user_id}/"

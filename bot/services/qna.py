@@ -100,12 +100,6 @@ class QnA:
                 return run
         return None
 
-    async def run_of(self, question: Question) -> Run | None:
-        if question.run_id is None:
-            return None
-        runs = await self.store.runs(question.guild_id, question.user_id, limit=1000)
-        return next((r for r in runs if r.id == question.run_id), None)
-
     async def get(self, guild_id: int, question_id: int) -> Question:
         question = await self.store.question(guild_id, question_id)
         if question is None:

@@ -14,16 +14,11 @@ from bot.exercises import Exercise
 from bot.i18n import Catalog
 from bot.sandbox.models import Owner
 from bot.ui import exercise_replies as replies
-from bot.ui.permissions import is_teacher
+from bot.ui.permissions import require_teacher
 from bot.ui.presenter import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.client import LayerLabBot
-
-
-def require_teacher(interaction: discord.Interaction[Any]) -> None:
-    if not is_teacher(interaction, interaction.client.settings.teacher_role):
-        raise UserError("error.not_allowed")
 
 
 class ExerciseModal(discord.ui.Modal):

@@ -11,6 +11,8 @@ from typing import Any
 
 import discord
 
+from bot.errors import UserError
+
 
 def is_teacher(interaction: discord.Interaction[Any], role_name: str) -> bool:
     permissions = interaction.permissions
@@ -18,3 +20,9 @@ def is_teacher(interaction: discord.Interaction[Any], role_name: str) -> bool:
         return True
     member = interaction.user
     return isinstance(member, discord.Member) and any(role.name == role_name for role in member.roles)
+
+
+def require_teacher(interaction: discord.Interaction[Any]) -> None:
+    """Refuse (with the translated "not allowed") anyone who is not a teacher."""
+    if not is_teacher(interaction, interaction.client.settings.teacher_role):
+        raise UserError("error.not_allowed")

@@ -190,3 +190,8 @@ async def test_teacher_mistakes_get_clear_answers(course: Harness) -> None:
     assert "Er is geen oefening `nope`" in course.message(unknown)["content"]
     bad_date = await course.run("exercise post", user=TEACHER, id="sl", deadline="volgende vrijdag")
     assert "is geen datum" in course.message(bad_date)["content"]
+    assert "sl" not in await course.built.store.exercise_state(
+        course.fake.guild_id
+    )  # nothing posted or saved
+    student = await course.run("exercise check", id="nope")
+    assert "Er is geen oefening `nope`" in course.message(student)["content"]

@@ -187,3 +187,14 @@ async def test_progress_survives_a_restart(engine: docker.DockerClient, tmp_path
         progress = await second.run("progress")
         line = next(f for f in second.message(progress)["embeds"][0]["fields"] if "OverlayFS" in f["name"])
         assert "pages 2/3" in line["value"]  # and in English: the choice was kept too
+
+
+async def test_an_unknown_topic_and_an_unknown_choice_get_clear_answers(course: Harness) -> None:
+    unknown = await course.run("learn", topic="kubernetes")
+    assert "Er is geen onderwerp `kubernetes`" in course.message(unknown)["content"]
+    # A value Discord would never send for a choice option still gets an answer, not silence.
+    top, options, _ = course.session.build("settings language", {"language": "nl"})
+    options[0]["options"][0]["value"] = "de"
+    odd = await course.session._wait_done(lambda: course.fake.slash(top, options, user=STUDENT), timeout=30)
+    assert "`de` is geen geldige waarde" in callbacks(odd)[0]["data"]["content"]
+    assert course.built.preferences.language(STUDENT.id) is None  # nothing was changed

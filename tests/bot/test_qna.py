@@ -118,6 +118,11 @@ async def test_closing_a_duplicate_says_why_in_its_thread(course: Harness) -> No
     assert "#2" in course.message(listing)["embeds"][0]["description"]
 
 
+async def test_answering_a_question_that_does_not_exist(course: Harness) -> None:
+    missing = await course.run("answer", user=TEACHER, id=99, text="Antwoord")
+    assert "Er is geen vraag #99" in course.message(missing)["content"]
+
+
 async def test_rate_limit_and_length(course: Harness) -> None:
     for n in range(3):
         ok = await course.run("ask", question=f"Vraag nummer {n} over layers")
