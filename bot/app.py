@@ -14,7 +14,7 @@ from bot.i18n import Catalog
 from bot.sandbox import Sandbox
 from bot.services.demos import Demos
 from bot.services.exercises import Exercises
-from bot.services.jobs import JobGate
+from bot.services.fleet import Engine, Fleet
 from bot.services.labs import LabPolicy, Labs
 from bot.services.learning import Learning
 from bot.services.preferences import Preferences
@@ -36,7 +36,7 @@ class Services:
     settings: Settings
     catalog: Catalog
     store: Store
-    sandbox: Sandbox
+    fleet: Fleet
     demos: Demos
     labs: Labs
     learning: Learning
@@ -49,7 +49,7 @@ class Services:
         return LayerLabBot(
             settings=self.settings,
             catalog=self.catalog,
-            sandbox=self.sandbox,
+            fleet=self.fleet,
             store=self.store,
             demos=self.demos,
             labs=self.labs,
@@ -63,30 +63,34 @@ class Services:
         )
 
 
-def make_sandbox(settings: Settings) -> Sandbox:
-    """The sandbox on the configured engine, under the configured limits."""
-    return Sandbox(
-        limits=settings.limits,
-        base_images=settings.base_images,
-        default_image=settings.default_image,
-        image_quota=settings.image_quota,
-        docker_host=settings.docker_host,
-        workers=settings.sandbox_concurrency + EXTRA_DOCKER_WORKERS,
-    )
+def make_sandboxes(settings: Settings) -> list[Sandbox]:
+    """A sandbox on each configured engine, under the configured limits."""
+    return [
+        Sandbox(
+            limits=settings.limits,
+            base_images=settings.base_images,
+            default_image=settings.default_image,
+            image_quota=settings.image_quota,
+            docker_host=url,
+            workers=settings.sandbox_concurrency + EXTRA_DOCKER_WORKERS,
+        )
+        for url in settings.engine_urls
+    ]
 
 
 @asynccontextmanager
 async def services(settings: Settings) -> AsyncIterator[Services]:
     catalog = Catalog.load(settings.language)
     store = await Store.open(settings.database)
-    sandbox = make_sandbox(settings)
-    gate = JobGate(settings.sandbox_concurrency)
+    sandboxes = make_sandboxes(settings)
+    fleet = Fleet([Engine.on(s, settings.sandbox_concurrency) for s in sandboxes], store)
+    await fleet.load()
     recorder = Recorder(store)
     policy = LabPolicy(
         stop_after=timedelta(minutes=settings.lab_stop_minutes),
         remove_after=timedelta(hours=settings.lab_remove_hours),
     )
-    labs = Labs(sandbox, store, recorder, gate, policy)
+    labs = Labs(fleet, store, recorder, policy)
     preferences = Preferences(store)
     await preferences.load()
     learning = Learning(store)
@@ -97,15 +101,15 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             settings=settings,
             catalog=catalog,
             store=store,
-            sandbox=sandbox,
-            demos=Demos(sandbox, recorder, gate),
+            fleet=fleet,
+            demos=Demos(fleet, recorder, sandboxes[0].default_image),
             labs=labs,
             learning=learning,
             preferences=preferences,
-            privacy=Privacy(store, sandbox, labs, preferences),
-            exercises=Exercises(store, sandbox, labs, recorder, gate, ZoneInfo(settings.timezone)),
+            privacy=Privacy(store, fleet, labs, preferences),
+            exercises=Exercises(store, fleet, recorder, ZoneInfo(settings.timezone)),
             qna=qna,
         )
     finally:
-        await sandbox.close()
+        await fleet.close()
         await store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import discord
@@ -12,9 +13,9 @@ from discord.ext import commands, tasks
 from bot.errors import EngineUnavailable
 from bot.events import INTERACTION_DONE
 from bot.i18n import Catalog, CatalogTranslator
-from bot.sandbox import Sandbox
 from bot.services.demos import Demos
 from bot.services.exercises import Exercises
+from bot.services.fleet import Fleet
 from bot.services.labs import Labs
 from bot.services.learning import Learning
 from bot.services.preferences import Preferences
@@ -60,7 +61,7 @@ class LayerLabBot(commands.Bot):
         *,
         settings: Settings,
         catalog: Catalog,
-        sandbox: Sandbox,
+        fleet: Fleet,
         store: Store,
         demos: Demos,
         labs: Labs,
@@ -86,8 +87,10 @@ class LayerLabBot(commands.Bot):
         )
         self.settings = settings
         self.catalog = catalog
-        self.sandbox = sandbox
+        self.fleet = fleet
         self.store = store
+        #: For /admin status: when this process's bot was made.
+        self.started_at = time.time()
         self.demos = demos
         self.labs = labs
         self.learning = learning
@@ -106,10 +109,7 @@ class LayerLabBot(commands.Bot):
             await self.load_extension(extension)
         if self.housekeeping:
             await self.remove_leftovers()
-            try:
-                await self.labs.reconcile()
-            except EngineUnavailable:
-                log.warning("Engine unreachable; lab containers will be reconciled once it answers")
+            await self.labs.reconcile()  # engines that do not answer keep their rows
             self.janitor.start()
         if self.sync_commands:
             await self.sync_guilds(self.settings.guild_ids)
@@ -124,18 +124,21 @@ class LayerLabBot(commands.Bot):
         return synced
 
     async def remove_leftovers(self) -> None:
-        try:
-            await self.sandbox.remove_leftovers()
-        except EngineUnavailable:
-            log.warning("Engine unreachable; leftover containers will be removed once it answers")
+        for engine in await self.fleet.answering():
+            try:
+                await engine.sandbox.remove_leftovers()
+            except EngineUnavailable:
+                log.warning(
+                    "Engine %s unreachable; its leftover containers are removed once it answers", engine.name
+                )
 
     @tasks.loop(minutes=JANITOR_INTERVAL_MINUTES)
     async def janitor(self) -> None:
-        await self.remove_leftovers()
         try:
-            await self.labs.tick()
-        except EngineUnavailable:
-            log.warning("Engine unreachable; idle lab containers are left as they are for now")
+            await self.remove_leftovers()
+            await self.labs.tick()  # on the engines that answer
+        except Exception:  # an error must not end the loop for the rest of the semester
+            log.exception("Housekeeping failed; trying again in %s minute(s)", JANITOR_INTERVAL_MINUTES)
 
     @janitor.before_loop
     async def _janitor_wait(self) -> None:

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.app import make_sandbox
+from bot.app import make_sandboxes
 from bot.errors import EngineUnavailable
+from bot.sandbox import Sandbox
 from bot.settings import Settings
 from bot.store import Store
 
@@ -26,7 +27,11 @@ class Finding:
 
 async def examine(settings: Settings) -> list[Finding]:
     found = [*_settings(settings), await _database(settings)]
-    found += await _engine(settings)
+    for sandbox in make_sandboxes(settings):
+        try:
+            found += await _engine(sandbox, several=len(settings.engine_urls) > 1)
+        finally:
+            await sandbox.close()
     return found
 
 
@@ -97,45 +102,45 @@ async def _database(settings: Settings) -> Finding:
     return Finding("database", OK, f"{settings.database} is writable, schema version {version}")
 
 
-async def _engine(settings: Settings) -> list[Finding]:
-    sandbox = make_sandbox(settings)
+async def _engine(sandbox: Sandbox, *, several: bool = False) -> list[Finding]:
+    """The findings about one engine; with several, each part names its engine."""
+    where = f" [{sandbox.name}]" if several else ""
     try:
         described = await sandbox.describe()
     except EngineUnavailable:
-        where = settings.docker_host or "the local socket"
         return [
             Finding(
-                "engine",
+                f"engine{where}",
                 PROBLEM,
-                f"no Docker engine answers at {where}",
-                "start the engine, or point DOCKER_HOST at the lab host's engine",
+                f"no Docker engine answers at {sandbox.url}",
+                "start the engine, or fix DOCKER_HOST / LAYERLAB_DOCKER_HOSTS",
             )
         ]
-    finally:
-        await sandbox.close()
-    found = [Finding("engine", OK, f"Docker {described['version']}, API {described['api_version']}")]
+    found = [Finding(f"engine{where}", OK, f"Docker {described['version']}, API {described['api_version']}")]
     driver = f"{described['driver']} on {described['backing_filesystem'] or '?'}"
     if described["image_store"] == "containerd":
         found.append(
             Finding(
-                "storage",
+                f"storage{where}",
                 WARN,
                 f"{driver}: the containerd image store, not the slides' overlay2",
                 'set {"features": {"containerd-snapshotter": false}} in daemon.json (see README)',
             )
         )
     elif described["driver"] == "overlay2":
-        found.append(Finding("storage", OK, f"{driver}"))
-    else:
-        found.append(
-            Finding("storage", WARN, f"{driver}: not overlay2, /lab host cannot show the layer folder")
-        )
-    if described["storage_quota"]:
-        found.append(Finding("quota", OK, "the engine caps each container's writable layer"))
+        found.append(Finding(f"storage{where}", OK, f"{driver}"))
     else:
         found.append(
             Finding(
-                "quota",
+                f"storage{where}", WARN, f"{driver}: not overlay2, /lab host cannot show the layer folder"
+            )
+        )
+    if described["storage_quota"]:
+        found.append(Finding(f"quota{where}", OK, "the engine caps each container's writable layer"))
+    else:
+        found.append(
+            Finding(
+                f"quota{where}",
                 WARN,
                 "no writable-layer quota (needs overlay2 on xfs with pquota)",
                 "the bot checks each container's layer size after every command instead",
@@ -143,11 +148,11 @@ async def _engine(settings: Settings) -> list[Finding]:
         )
     for image, present in described["images"].items():
         if present:
-            found.append(Finding("image", OK, f"{image} is on the engine"))
+            found.append(Finding(f"image{where}", OK, f"{image} is on the engine"))
         else:
             found.append(
                 Finding(
-                    "image",
+                    f"image{where}",
                     PROBLEM,
                     f"{image} is on offer but not on the engine",
                     "`layerlab images prepare` (or docker pull on the lab host); students never make it pull",
@@ -169,9 +174,20 @@ def report(found: list[Finding], out: TextIO) -> int:
 
 
 async def health(settings: Settings) -> int:
-    """0 when the database opens and the engine answers (a container's HEALTHCHECK)."""
-    found = [await _database(settings), *(await _engine(settings))[:1]]
-    bad = [f for f in found if f.level == PROBLEM]
-    for finding in bad:
-        print(f"{finding.part}: {finding.text}")
-    return 1 if bad else 0
+    """0 when the database opens and an engine answers (a container's HEALTHCHECK).
+
+    With several engines, one that is down does not make the bot unhealthy: the
+    bot serves everyone else, and restarting it would not bring that engine back
+    (`/admin status` and the log say which one is down). It prints them all."""
+    database = await _database(settings)
+    engines = []
+    for sandbox in make_sandboxes(settings):
+        try:
+            engines.append((await _engine(sandbox))[0])
+        finally:
+            await sandbox.close()
+    for finding in [database, *engines]:
+        if finding.level == PROBLEM:
+            print(f"{finding.part}: {finding.text}")
+    no_engine = all(f.level == PROBLEM for f in engines)
+    return 1 if database.level == PROBLEM or no_engine else 0

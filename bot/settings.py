@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.sandbox.engine import DEFAULT_DOCKER_HOST
 from bot.sandbox.limits import Limits
 
 Language = Literal["nl", "en"]
@@ -35,6 +36,8 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
     docker_host: str | None = Field(default=None, validation_alias="DOCKER_HOST")
+    #: Several lab engines (comma-separated URLs); empty: the one engine of DOCKER_HOST.
+    docker_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     database: Path = Path("layerlab.db")
@@ -84,10 +87,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("guild_ids", "base_images", mode="before")
+    @field_validator("guild_ids", "base_images", "docker_hosts", mode="before")
     @classmethod
     def _comma_lists(cls, value: object) -> object:
         return _split_commas(value)
+
+    @field_validator("docker_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if "://" not in url:
+                raise ValueError(f"{url!r} is not an engine URL (unix:///..., tcp://host:port, ssh://...)")
+        if len(set(value)) != len(value):
+            raise ValueError("an engine is listed twice")
+        return value
 
     @field_validator("sandbox_network")
     @classmethod
@@ -108,6 +121,14 @@ class Settings(BaseSettings):
             file_size_bytes=self.sandbox_file_size_mb * 1024 * 1024,
             writable_bytes=self.sandbox_writable_mb * 1024 * 1024,
         )
+
+    @property
+    def engine_urls(self) -> list[str]:
+        """Every lab engine, by URL: the URL is how a student's placement names it,
+        so keep it the same when the list changes (order does not matter)."""
+        if self.docker_hosts:
+            return list(self.docker_hosts)
+        return [self.docker_host or DEFAULT_DOCKER_HOST]
 
     @property
     def token(self) -> str | None:

@@ -1,17 +1,23 @@
-"""Teacher tools: every lab container in the course server, and removing them."""
+"""Teacher tools: every lab container in the course server, removing them, and
+the state of the lab engines."""
 
 from __future__ import annotations
+
+import time
+from datetime import timedelta
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import __version__
 from bot.client import LayerLabBot
 from bot.i18n import describe
 from bot.render.cli import utcnow
+from bot.services.fleet import Fleet
 from bot.services.labs import Labs
 from bot.settings import Settings
-from bot.ui import lab_replies
+from bot.ui import lab_replies, status_replies
 from bot.ui.permissions import is_teacher
 from bot.ui.presenter import Presenter
 
@@ -19,10 +25,14 @@ from bot.ui.presenter import Presenter
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Admin(commands.GroupCog, group_name="admin", group_description=describe("cmd.admin")):
-    def __init__(self, labs: Labs, presenter: Presenter, settings: Settings) -> None:
+    def __init__(
+        self, labs: Labs, fleet: Fleet, presenter: Presenter, settings: Settings, started_at: float
+    ) -> None:
         self.labs = labs
+        self.fleet = fleet
         self.presenter = presenter
         self.settings = settings
+        self.started_at = started_at
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction[LayerLabBot]) -> bool:  # type: ignore[override]
@@ -39,6 +49,7 @@ class Admin(commands.GroupCog, group_name="admin", group_description=describe("c
             now=utcnow(),
             stop_minutes=self.settings.lab_stop_minutes,
             remove_hours=self.settings.lab_remove_hours,
+            several_engines=len(self.fleet.engines) > 1,
         )
         await job.finish(reply, shareable=False)
 
@@ -48,9 +59,21 @@ class Admin(commands.GroupCog, group_name="admin", group_description=describe("c
         self, interaction: discord.Interaction[LayerLabBot], student: discord.User | None = None
     ) -> None:
         job = await self.presenter.begin(interaction, private=True)
-        count = await self.labs.reap(job.owner.guild_id, student.id if student else None)
-        await job.finish(lab_replies.reap_reply(self.presenter.catalog, job.lang, count), shareable=False)
+        reaped = await self.labs.reap(job.owner.guild_id, student.id if student else None)
+        await job.finish(lab_replies.reap_reply(self.presenter.catalog, job.lang, reaped), shareable=False)
+
+    @app_commands.command(name="status", description=describe("cmd.admin_status"))
+    async def admin_status(self, interaction: discord.Interaction[LayerLabBot]) -> None:
+        job = await self.presenter.begin(interaction, private=True)
+        reply = status_replies.status_reply(
+            self.presenter.catalog,
+            job.lang,
+            await self.fleet.report(),
+            version=__version__,
+            uptime=timedelta(seconds=time.time() - self.started_at),
+        )
+        await job.finish(reply, shareable=False)
 
 
 async def setup(bot: LayerLabBot) -> None:
-    await bot.add_cog(Admin(bot.labs, bot.presenter, bot.settings))
+    await bot.add_cog(Admin(bot.labs, bot.fleet, bot.presenter, bot.settings, bot.started_at))

@@ -35,6 +35,7 @@ from bot.sandbox.models import (
     ChangeKind,
     CommitResult,
     EngineInfo,
+    EngineState,
     HistoryEntry,
     ImageDetails,
     ImageRef,
@@ -66,6 +67,10 @@ API_TIMEOUT = 180
 #: A one-shot container older than its timeout plus this is a leftover: no bot
 #: process is still waiting for it (each kills its own at the deadline).
 STALE_MARGIN = WAIT_GRACE + 30.0
+#: Seconds a health probe waits for an engine (a dead TCP host must not hold it up).
+PROBE_TIMEOUT = 5
+#: Where the docker SDK looks when DOCKER_HOST is not set.
+DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
 #: Engine error texts that mean "this engine cannot cap a container's writable layer".
 _NO_STORAGE_QUOTA = ("storage-opt", "storage opt", "pquota", "quota")
 
@@ -91,6 +96,15 @@ def image_store(info: dict[str, Any]) -> str:
     status = [str(value) for _, value in info.get("DriverStatus") or ()]
     snapshotter = any("io.containerd.snapshotter" in value for value in status)
     return "containerd" if snapshotter or info.get("Driver") in ("overlayfs", "stargz") else "classic"
+
+
+def engine_name(url: str) -> str:
+    """How an engine is named to people: its host (and port) or socket path, no user."""
+    scheme, _, rest = url.partition("://")
+    if scheme in ("unix", "npipe"):
+        return rest or url
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return host or url
 
 
 def read_capped(stream: Iterable[bytes], cap: int, on_overflow: Callable[[], None]) -> tuple[bytearray, bool]:
@@ -124,29 +138,43 @@ class Sandbox:
         self.base_images = tuple(dict.fromkeys(refs.normalize(i) for i in base_images))
         self.default_image = refs.normalize(default_image)
         self.image_quota = image_quota
-        self.docker_host = docker_host
+        self.url = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
+        self.name = engine_name(self.url)
+        #: What the last contact with the engine said; ``checked_at`` is monotonic.
+        self.up = True
+        self.checked_at = 0.0
         self._workers = workers
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docker")
+        # Probes get their own thread and client: calls hanging on a dead engine
+        # must not keep its health check from answering.
+        self._probe_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docker-probe")
         self._client: docker.DockerClient | None = None
         self._client_lock = threading.Lock()
         self._storage_quota: bool | None = None  # probed on first use
 
     # -- plumbing ----------------------------------------------------------
 
+    def _connect(self, timeout: float, pool: int) -> docker.DockerClient:
+        # TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) come from the environment.
+        environment = {**os.environ, "DOCKER_HOST": self.url}
+        try:
+            return docker.from_env(environment=environment, max_pool_size=pool, timeout=timeout)
+        except docker.errors.DockerException as exc:
+            self._saw(up=False)
+            log.warning("Docker engine %s unreachable: %s", self.name, exc)
+            raise EngineUnavailable(engine=self.name) from exc
+
     def _docker(self) -> docker.DockerClient:
         with self._client_lock:
             if self._client is None:
-                environment = dict(os.environ)
-                if self.docker_host:
-                    environment["DOCKER_HOST"] = self.docker_host
-                try:
-                    self._client = docker.from_env(
-                        environment=environment, max_pool_size=self._workers, timeout=API_TIMEOUT
-                    )
-                except docker.errors.DockerException as exc:
-                    log.warning("Docker engine unreachable: %s", exc)
-                    raise EngineUnavailable() from exc
+                self._client = self._connect(API_TIMEOUT, self._workers)
             return self._client
+
+    def _saw(self, *, up: bool) -> None:
+        if up != self.up:
+            log.warning("Docker engine %s is %s", self.name, "back" if up else "down")
+        self.up = up
+        self.checked_at = time.monotonic()
 
     def _forget_client(self) -> None:
         with self._client_lock:
@@ -156,11 +184,14 @@ class Sandbox:
 
     def _guarded(self, fn: Callable[..., T], *args: Any) -> T:
         try:
-            return fn(*args)
+            result = fn(*args)
         except (requests.exceptions.ConnectionError, ConnectionError) as exc:
-            log.warning("Docker engine connection failed: %s", exc)
+            log.warning("Docker engine %s connection failed: %s", self.name, exc)
+            self._saw(up=False)
             self._forget_client()
-            raise EngineUnavailable() from exc
+            raise EngineUnavailable(engine=self.name) from exc
+        self._saw(up=True)
+        return result
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -168,6 +199,7 @@ class Sandbox:
 
     async def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._probe_executor.shutdown(wait=False, cancel_futures=True)
         await asyncio.to_thread(self._forget_client)
 
     @staticmethod
@@ -194,6 +226,15 @@ class Sandbox:
         command: the only way the bot ever pulls). ``progress(done, total)`` gets bytes
         downloaded so far. Returns True when it pulled, False when it was there."""
         return await self._call(self._prepare_image, ref, progress)
+
+    async def probe(self) -> EngineState:
+        """Whether the engine answers now (within ``PROBE_TIMEOUT``), and its load."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._probe_executor, self._probe)
+
+    async def owns_anything(self, owner: Owner) -> bool:
+        """Whether this student has a container or an image of their own here."""
+        return await self._call(self._owns_anything, owner)
 
     async def describe(self) -> dict[str, Any]:
         """What `layerlab doctor` reports about the engine."""
@@ -540,6 +581,35 @@ class Sandbox:
         if not self._image_exists(ref):
             raise UserError("images.pull_failed", image=ref, reason="the engine reported no image")
         return True
+
+    def _probe(self) -> EngineState:
+        started = time.monotonic()
+        try:
+            client = self._connect(PROBE_TIMEOUT, 1)
+        except EngineUnavailable:
+            return EngineState(up=False)
+        try:
+            info = client.api.info()
+        except (requests.exceptions.RequestException, ConnectionError, docker.errors.DockerException) as exc:
+            self._saw(up=False)
+            log.warning("Docker engine %s does not answer a probe: %s", self.name, exc)
+            return EngineState(up=False)
+        finally:
+            client.close()
+        self._saw(up=True)
+        return EngineState(
+            up=True,
+            version=str(info.get("ServerVersion", "")),
+            containers_running=int(info.get("ContainersRunning") or 0),
+            answer_ms=int((time.monotonic() - started) * 1000),
+        )
+
+    def _owns_anything(self, owner: Owner) -> bool:
+        filters = self._owner_filter(owner)
+        client = self._docker()
+        return bool(client.api.containers(all=True, filters=filters, quiet=True)) or bool(
+            client.api.images(filters=filters, quiet=True)
+        )
 
     def _describe(self) -> dict[str, Any]:
         client = self._docker()

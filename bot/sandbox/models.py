@@ -125,6 +125,16 @@ class EngineInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class EngineState:
+    """What a health probe of an engine found."""
+
+    up: bool
+    version: str = ""
+    containers_running: int = 0
+    answer_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ImagesOverview:
     own: tuple[ImageSummary, ...]
     base: tuple[ImageSummary, ...]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from bot.errors import UserError
-from bot.sandbox import Sandbox
 from bot.sandbox.models import (
     CommitResult,
     EngineInfo,
@@ -22,7 +21,8 @@ from bot.sandbox.models import (
     RemoveResult,
     RunResult,
 )
-from bot.services.jobs import JobGate, OnWait
+from bot.services.fleet import Fleet
+from bot.services.jobs import OnWait
 from bot.services.recording import Recorder
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,10 @@ def check_command(command: str) -> str:
 
 
 class Demos:
-    def __init__(self, sandbox: Sandbox, recorder: Recorder, gate: JobGate) -> None:
-        self.sandbox = sandbox
+    def __init__(self, fleet: Fleet, recorder: Recorder, default_image: str) -> None:
+        self.fleet = fleet
         self.recorder = recorder
-        self.gate = gate
+        self.default_image = default_image
 
     async def diff(
         self, owner: Owner, command: str | None, image: str | None, on_wait: OnWait | None = None
@@ -56,18 +56,20 @@ class Demos:
         shell = command if command is not None else DEFAULT_DIFF_COMMAND
         async with self.recorder.record(owner, "diff", image, shell) as record:
             shell = check_command(shell)
-            ref = await self.sandbox.resolve(owner, image)
+            engine = await self.fleet.of(owner, record)
+            ref = await engine.sandbox.resolve(owner, image)
             record.image = ref.shown
-            async with self.gate.slot(owner.key, on_wait):
-                result = await self.sandbox.run(owner, ref, shell)
+            async with engine.gate.slot(owner.key, on_wait):
+                result = await engine.sandbox.run(owner, ref, shell)
             record.finished(result)
             return result
 
     async def history(self, owner: Owner, image: str) -> tuple[ImageRef, tuple[HistoryEntry, ...]]:
         async with self.recorder.record(owner, "history", image) as record:
-            ref = await self.sandbox.resolve(owner, image)
+            engine = await self.fleet.of(owner, record)
+            ref = await engine.sandbox.resolve(owner, image)
             record.image = ref.shown
-            return ref, await self.sandbox.history(ref)
+            return ref, await engine.sandbox.history(ref)
 
     async def commit(
         self,
@@ -79,33 +81,39 @@ class Demos:
     ) -> tuple[ImageRef, CommitResult]:
         async with self.recorder.record(owner, "commit", image, command) as record:
             shell = check_command(command)
-            base = await self.sandbox.resolve(owner, image)
+            engine = await self.fleet.of(owner, record)
+            base = await engine.sandbox.resolve(owner, image)
             record.image = base.shown
-            async with self.gate.slot(owner.key, on_wait):
-                result = await self.sandbox.commit(owner, name, base, shell)
+            async with engine.gate.slot(owner.key, on_wait):
+                result = await engine.sandbox.commit(owner, name, base, shell)
             record.finished(result.run)
             return base, result
 
     async def images(self, owner: Owner) -> ImagesOverview:
-        async with self.recorder.record(owner, "images"):
-            return await self.sandbox.images(owner)
+        async with self.recorder.record(owner, "images") as record:
+            engine = await self.fleet.of(owner, record)
+            return await engine.sandbox.images(owner)
 
     async def remove_image(self, owner: Owner, name: str) -> RemoveResult:
-        async with self.recorder.record(owner, "rmi", name):
-            return await self.sandbox.remove_image(owner, name)
+        async with self.recorder.record(owner, "rmi", name) as record:
+            engine = await self.fleet.of(owner, record)
+            return await engine.sandbox.remove_image(owner, name)
 
     async def info(self, owner: Owner) -> EngineInfo:
-        async with self.recorder.record(owner, "info"):
-            return await self.sandbox.info(owner)
+        async with self.recorder.record(owner, "info") as record:
+            engine = await self.fleet.of(owner, record)
+            return await engine.sandbox.info(owner)
 
     async def inspect_image(self, owner: Owner, image: str | None) -> tuple[ImageRef, ImageDetails]:
         async with self.recorder.record(owner, "inspect", image) as record:
-            ref = await self.sandbox.resolve(owner, image)
+            engine = await self.fleet.of(owner, record)
+            ref = await engine.sandbox.resolve(owner, image)
             record.image = ref.shown
-            return ref, await self.sandbox.inspect_image(ref)
+            return ref, await engine.sandbox.inspect_image(ref)
 
     async def image_names(self, owner: Owner) -> list[str]:
         """What a student may type as an image: their own first, then the base images."""
-        overview = await self.sandbox.images(owner)
+        sandbox = (await self.fleet.of(owner)).sandbox
+        overview = await sandbox.images(owner)
         own = [f"{i.repository}:{i.tag}" for i in overview.own]
-        return own + [b for b in self.sandbox.base_images if b not in overview.missing_base]
+        return own + [b for b in sandbox.base_images if b not in overview.missing_base]

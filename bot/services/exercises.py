@@ -11,12 +11,10 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot import exercises
-from bot.errors import NotFound, UserError
+from bot.errors import EngineUnavailable, NotFound, UserError
 from bot.exercises import Check, Exercise, parse_checks
-from bot.sandbox import Sandbox
 from bot.sandbox.models import Owner
-from bot.services.jobs import JobGate
-from bot.services.labs import Labs
+from bot.services.fleet import Engine, Fleet
 from bot.services.recording import Recorder
 from bot.store import Attempt, ExerciseState, Store, StoredExercise
 
@@ -93,14 +91,10 @@ def parse_deadline(text: str, zone: ZoneInfo) -> datetime:
 
 
 class Exercises:
-    def __init__(
-        self, store: Store, sandbox: Sandbox, labs: Labs, recorder: Recorder, gate: JobGate, zone: ZoneInfo
-    ) -> None:
+    def __init__(self, store: Store, fleet: Fleet, recorder: Recorder, zone: ZoneInfo) -> None:
         self.store = store
-        self.sandbox = sandbox
-        self.labs = labs
+        self.fleet = fleet
         self.recorder = recorder
-        self.gate = gate
         self.zone = zone
 
     # -- reading ------------------------------------------------------------------
@@ -143,11 +137,10 @@ class Exercises:
         exercise = await self.get(owner.guild_id, exercise_id, lang)
         if exercise.closed:
             raise UserError("exercise.closed", id=exercise.id)
-        async with (
-            self.recorder.record(owner, "exercise check", None, exercise.id),
-            self.gate.slot(owner.key),
-        ):
-            results = tuple([await self._run(owner, check) for check in exercise.checks])
+        async with self.recorder.record(owner, "exercise check", None, exercise.id) as record:
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key):
+                results = tuple([await self._run(engine, owner, check) for check in exercise.checks])
         now = datetime.now(UTC)
         late = exercise.deadline is not None and now > exercise.deadline
         passed = all(r.passed for r in results)
@@ -164,40 +157,43 @@ class Exercises:
         first = passed and before.get(exercise.id, _NEVER).passed_at is None
         return CheckReport(exercise=exercise, results=results, late=late, first_pass=first)
 
-    async def _run(self, owner: Owner, check: Check) -> CheckResult:
+    async def _run(self, engine: Engine, owner: Owner, check: Check) -> CheckResult:
         try:
-            return await self._evaluate(owner, check)
+            return await self._evaluate(engine, owner, check)
+        except EngineUnavailable:
+            raise  # not the student's mistake: no attempt is recorded
         except UserError as exc:
             return CheckResult(check, False, f"{exc.key}")
 
-    async def _evaluate(self, owner: Owner, check: Check) -> CheckResult:
+    async def _evaluate(self, engine: Engine, owner: Owner, check: Check) -> CheckResult:
         kind, args = check.kind, check.args
+        sandbox = engine.sandbox
         if kind == "diff":
-            _, changes = await self.labs.engine.diff(owner)
+            _, changes = await engine.lab.diff(owner)
             hit = any(c.kind.letter == args[0] and check.matches_path(c.path) for c in changes)
             return CheckResult(check, hit)
         if kind == "file":
-            data = await self.labs.engine.read_file(owner, args[0], FILE_CHECK_LIMIT)
+            data = await engine.lab.read_file(owner, args[0], FILE_CHECK_LIMIT)
             wanted = " ".join(args[2:])
             return CheckResult(check, data is not None and wanted in data.decode("utf-8", "replace"))
         if kind == "lab":
-            lab = await self.labs.engine.find(owner)
+            lab = await engine.lab.find(owner)
             if lab is None:
                 return CheckResult(check, False, "lab.none")
-            wanted = (await self.sandbox.resolve(owner, args[0])).shown
+            wanted = (await sandbox.resolve(owner, args[0])).shown
             return CheckResult(check, lab.image == wanted, lab.image)
-        ref = await self.sandbox.resolve(owner, args[0])
+        ref = await sandbox.resolve(owner, args[0])
         if kind == "image":
             return CheckResult(check, ref.own)
         if kind == "history":
             text = " ".join(args[2:])
-            entries = await self.sandbox.history(ref)
+            entries = await sandbox.history(ref)
             return CheckResult(check, any(text in e.created_by for e in entries))
         if kind == "run":
-            result = await self.sandbox.run(owner, ref, " ".join(args[1:]))
+            result = await sandbox.run(owner, ref, " ".join(args[1:]))
             return CheckResult(check, result.exit_code == 0, f"exit {result.exit_code}")
         if kind == "layers":
-            return CheckResult(check, await self.sandbox.layers_over_base(ref) > 0)
+            return CheckResult(check, await sandbox.layers_over_base(ref) > 0)
         raise ValueError(kind)
 
     async def status(self, owner: Owner) -> dict[str, StudentStatus]:

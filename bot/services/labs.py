@@ -8,12 +8,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.errors import UserError
-from bot.sandbox import Sandbox
-from bot.sandbox.labs import LabSandbox
+from bot.errors import EngineUnavailable, UserError
 from bot.sandbox.models import Change, CommitResult, ContainerRow, HostView, Owner, RunResult, StorageView
 from bot.services.demos import check_command
-from bot.services.jobs import JobGate, OnWait
+from bot.services.fleet import Engine, Fleet
+from bot.services.jobs import OnWait
 from bot.services.recording import Recorder
 from bot.store import Lab, Store
 
@@ -52,22 +51,26 @@ class ClassLab:
     owner: Owner
     display_name: str
     status: LabStatus
+    engine: str  # the engine's name
+
+
+@dataclass(frozen=True, slots=True)
+class ClassLabs:
+    labs: list[ClassLab]
+    unreachable: tuple[str, ...]  # engines that did not answer: their labs are not listed
+
+
+@dataclass(frozen=True, slots=True)
+class Reaped:
+    removed: int
+    unreachable: tuple[str, ...]  # engines that did not answer: their labs are left
 
 
 class Labs:
-    def __init__(
-        self,
-        sandbox: Sandbox,
-        store: Store,
-        recorder: Recorder,
-        gate: JobGate,
-        policy: LabPolicy,
-    ) -> None:
-        self.sandbox = sandbox
-        self.engine = LabSandbox(sandbox)
+    def __init__(self, fleet: Fleet, store: Store, recorder: Recorder, policy: LabPolicy) -> None:
+        self.fleet = fleet
         self.store = store
         self.recorder = recorder
-        self.gate = gate
         self.policy = policy
 
     # -- what students do ----------------------------------------------------------
@@ -82,69 +85,87 @@ class Labs:
     ) -> LabRun:
         async with self.recorder.record(owner, "lab run", image, command) as record:
             shell = check_command(command)
-            async with self.gate.slot(owner.key, on_wait):
-                lab = await self.engine.find(owner)
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key, on_wait):
+                lab = await engine.lab.find(owner)
                 created = None
                 if lab is not None and image:
                     raise UserError("lab.image_on_existing", image=image)
                 if lab is None:
-                    ref = await self.sandbox.resolve(owner, image)
-                    lab = created = await self.engine.create(owner, ref)
+                    ref = await engine.sandbox.resolve(owner, image)
+                    lab = created = await engine.lab.create(owner, ref)
                     now = _now()
                     await self.store.save_lab(
                         Lab(owner.guild_id, owner.user_id, lab.id, ref.shown, display_name, now, now)
                     )
                 record.image = lab.image
-                result = await self.engine.run(owner, shell)
+                result = await engine.lab.run(owner, shell)
             await self._touch(owner)
             record.finished(result)
             return LabRun(result=result, created=created, started=created is None and lab.state != "running")
 
+    async def find(self, owner: Owner) -> ContainerRow | None:
+        """This student's lab container, if they have one."""
+        return await (await self.fleet.of(owner)).lab.find(owner)
+
     async def diff(self, owner: Owner) -> tuple[ContainerRow, tuple[Change, ...]]:
-        async with self.recorder.record(owner, "lab diff"):
-            found = await self.engine.diff(owner)
+        async with self.recorder.record(owner, "lab diff") as record:
+            engine = await self.fleet.of(owner, record)
+            found = await engine.lab.diff(owner)
             await self._touch(owner)
             return found
 
     async def stop(self, owner: Owner) -> ContainerRow:
-        async with self.recorder.record(owner, "lab stop"), self.gate.slot(owner.key):
-            row = await self.engine.stop(owner)
+        async with self.recorder.record(owner, "lab stop") as record:
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key):
+                row = await engine.lab.stop(owner)
             await self._touch(owner)
             return row
 
     async def start(self, owner: Owner) -> ContainerRow:
-        async with self.recorder.record(owner, "lab start"), self.gate.slot(owner.key):
-            row = await self.engine.start(owner)
+        async with self.recorder.record(owner, "lab start") as record:
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key):
+                row = await engine.lab.start(owner)
             await self._touch(owner)
             return row
 
     async def remove(self, owner: Owner) -> ContainerRow:
-        async with self.recorder.record(owner, "lab rm"), self.gate.slot(owner.key):
-            row = await self.engine.remove(owner)
+        async with self.recorder.record(owner, "lab rm") as record:
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key):
+                row = await engine.lab.remove(owner)
             await self.store.delete_lab(owner.guild_id, owner.user_id)
             return row
 
     async def commit(self, owner: Owner, name: str) -> CommitResult:
-        async with self.recorder.record(owner, "lab commit", name), self.gate.slot(owner.key):
-            result = await self.engine.commit(owner, name)
+        async with self.recorder.record(owner, "lab commit", name) as record:
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key):
+                result = await engine.lab.commit(owner, name)
             await self._touch(owner)
             return result
 
     async def inspect(self, owner: Owner) -> tuple[ContainerRow, StorageView]:
-        async with self.recorder.record(owner, "lab inspect"):
-            found = await self.engine.inspect(owner)
+        async with self.recorder.record(owner, "lab inspect") as record:
+            engine = await self.fleet.of(owner, record)
+            found = await engine.lab.inspect(owner)
             await self._touch(owner)
             return found
 
     async def host(self, owner: Owner) -> tuple[ContainerRow, HostView]:
-        async with self.recorder.record(owner, "lab host"), self.gate.slot(owner.key):
-            found = await self.engine.host(owner)
+        async with self.recorder.record(owner, "lab host") as record:
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key):
+                found = await engine.lab.host(owner)
             await self._touch(owner)
             return found
 
     async def status(self, owner: Owner) -> LabStatus | None:
-        async with self.recorder.record(owner, "lab ps"):
-            row = await self.engine.find(owner)
+        async with self.recorder.record(owner, "lab ps") as record:
+            engine = await self.fleet.of(owner, record)
+            row = await engine.lab.find(owner)
             if row is None:
                 return None
             lab = await self.store.lab(owner.guild_id, owner.user_id)
@@ -165,14 +186,41 @@ class Labs:
     async def _touch(self, owner: Owner) -> None:
         await self.store.touch_lab(owner.guild_id, owner.user_id, _now())
 
+    async def _labs_on(
+        self, engines: list[Engine], guild_id: int | None = None
+    ) -> tuple[dict[Owner, tuple[Engine, ContainerRow]], tuple[str, ...]]:
+        """Every lab container on these engines, and the engines that did not answer."""
+        found: dict[Owner, tuple[Engine, ContainerRow]] = {}
+        unreachable = []
+        for engine in engines:
+            try:
+                for owner, row in await engine.lab.all_labs(guild_id):
+                    found[owner] = (engine, row)
+            except EngineUnavailable:
+                unreachable.append(engine.name)
+        return found, tuple(unreachable)
+
     async def reconcile(self) -> tuple[int, int]:
-        """Make SQLite and the engine agree after a restart: rows for containers
-        that have none (their idle clock starts now), no rows for gone containers."""
-        containers = {owner: row for owner, row in await self.engine.all_labs()}
+        """Make SQLite and the engines agree after a restart: rows for containers
+        that have none (their idle clock starts now), no rows for gone containers.
+        A row is dropped only when every engine that could hold it answered."""
+        containers, unreachable = await self._labs_on(self.fleet.engines)
         rows = {Owner(lab.guild_id, lab.user_id): lab for lab in await self.store.labs()}
         added = dropped = 0
         now = _now()
-        for owner, row in containers.items():
+        for owner, (engine, row) in containers.items():
+            placed = self.fleet.placed(owner)
+            if placed is None:
+                await self.fleet.place_on(owner, engine)
+            elif placed is not engine:
+                log.warning(
+                    "A lab container of guild=%s user=%s is on %s, not on their engine %s; left alone",
+                    owner.guild_id,
+                    owner.user_id,
+                    engine.name,
+                    placed.name,
+                )
+                continue
             lab = rows.get(owner)
             if lab is None or lab.container_id != row.id:
                 name = lab.display_name if lab else ""
@@ -181,6 +229,8 @@ class Labs:
                 )
                 added += 1
         for owner in rows.keys() - containers.keys():
+            if any(e.name in unreachable for e in self.fleet.holding(owner)):
+                continue
             await self.store.delete_lab(owner.guild_id, owner.user_id)
             dropped += 1
         if added or dropped:
@@ -188,48 +238,62 @@ class Labs:
         return added, dropped
 
     async def tick(self, now: datetime | None = None) -> tuple[int, int]:
-        """Stop idle lab containers, remove long-idle ones. Returns (stopped, removed)."""
+        """Stop idle lab containers, remove long-idle ones, on every engine that
+        answers. Returns (stopped, removed)."""
         now = now or _now()
-        containers = {row.id: row for _, row in await self.engine.all_labs()}
+        containers, _ = await self._labs_on(await self.fleet.answering())
         stopped = removed = 0
         for lab in await self.store.labs():
-            row = containers.get(lab.container_id)
-            if row is None:
+            owner = Owner(lab.guild_id, lab.user_id)
+            engine, row = containers.get(owner, (None, None))
+            if engine is None or row is None or row.id != lab.container_id:
                 continue
             status = self._status(row, lab)
-            if now >= status.removed_at:
-                if self.gate.busy(Owner(lab.guild_id, lab.user_id).key):
-                    continue  # a command is running in it right now
-                await self.engine.remove_by_id(row.id)
-                await self.store.delete_lab(lab.guild_id, lab.user_id)
-                removed += 1
-            elif status.stops_at is not None and now >= status.stops_at:
-                if self.gate.busy(Owner(lab.guild_id, lab.user_id).key):
-                    continue
-                await self.engine.stop_by_id(row.id)
-                stopped += 1
+            if engine.gate.busy(owner.key):
+                continue  # a command is running in it right now
+            try:
+                if now >= status.removed_at:
+                    await engine.lab.remove_by_id(row.id)
+                    await self.store.delete_lab(lab.guild_id, lab.user_id)
+                    removed += 1
+                elif status.stops_at is not None and now >= status.stops_at:
+                    await engine.lab.stop_by_id(row.id)
+                    stopped += 1
+            except EngineUnavailable:
+                log.warning("Engine %s went away during the idle check", engine.name)
         if stopped or removed:
             log.info("Idle lab containers: %d stopped, %d removed", stopped, removed)
         return stopped, removed
 
     # -- what teachers do ----------------------------------------------------------
 
-    async def in_guild(self, guild_id: int) -> list[ClassLab]:
+    async def in_guild(self, guild_id: int) -> ClassLabs:
         names = {lab.user_id: lab for lab in await self.store.labs(guild_id)}
+        containers, unreachable = await self._labs_on(self.fleet.engines, guild_id)
         found = []
-        for owner, row in await self.engine.all_labs(guild_id):
+        for owner, (engine, row) in containers.items():
             lab = names.get(owner.user_id)
-            found.append(ClassLab(owner, lab.display_name if lab else "", self._status(row, lab)))
+            found.append(
+                ClassLab(owner, lab.display_name if lab else "", self._status(row, lab), engine.name)
+            )
         found.sort(key=lambda c: c.status.container.created)
-        return found
+        return ClassLabs(found, unreachable)
 
-    async def reap(self, guild_id: int, user_id: int | None = None) -> int:
-        """Remove the lab containers of this course server (of one student if given)."""
+    async def reap(self, guild_id: int, user_id: int | None = None) -> Reaped:
+        """Remove the lab containers of this course server (of one student if given).
+
+        For one student, every engine that may hold theirs must answer (their
+        data is forgotten next); for a whole server, engines that do not answer
+        are skipped and named."""
+        engines = self.fleet.holding(Owner(guild_id, user_id)) if user_id is not None else self.fleet.engines
+        containers, unreachable = await self._labs_on(engines, guild_id)
+        if user_id is not None and unreachable:
+            raise EngineUnavailable(engine=", ".join(unreachable))
         removed = 0
-        for owner, row in await self.engine.all_labs(guild_id):
+        for owner, (engine, row) in containers.items():
             if user_id is not None and owner.user_id != user_id:
                 continue
-            if await self.engine.remove_by_id(row.id):
+            if await engine.lab.remove_by_id(row.id):
                 removed += 1
             await self.store.delete_lab(owner.guild_id, owner.user_id)
-        return removed
+        return Reaped(removed, unreachable)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.sandbox import Sandbox
+from bot.errors import EngineUnavailable
 from bot.sandbox.models import Owner
+from bot.services.fleet import Fleet
 from bot.services.labs import Labs
 from bot.services.preferences import Preferences
 from bot.store import Store, StoredAbout
@@ -26,26 +27,39 @@ class Forgotten:
 
 
 class Privacy:
-    def __init__(self, store: Store, sandbox: Sandbox, labs: Labs, preferences: Preferences) -> None:
+    def __init__(self, store: Store, fleet: Fleet, labs: Labs, preferences: Preferences) -> None:
         self.store = store
-        self.sandbox = sandbox
+        self.fleet = fleet
         self.labs = labs
         self.preferences = preferences
 
     async def about(self, owner: Owner) -> AboutYou:
-        overview = await self.sandbox.images(owner)
-        lab = await self.labs.engine.find(owner)
+        """What is kept, looked up on every engine that may hold this student's
+        things (theirs, or all of them when they were never placed)."""
+        images = 0
+        lab = False
+        for engine in self.fleet.holding(owner):
+            images += len((await engine.sandbox.images(owner)).own)
+            lab = lab or await engine.lab.find(owner) is not None
         return AboutYou(
             rows=await self.store.stored_about(owner.guild_id, owner.user_id),
-            images=len(overview.own),
-            lab_container=lab is not None,
+            images=images,
+            lab_container=lab,
         )
 
     async def forget(self, owner: Owner) -> Forgotten:
-        """Docker objects first (a failure there leaves the rows that point at them),
-        then every row, in one transaction."""
-        labs = await self.labs.reap(owner.guild_id, owner.user_id)
-        images = await self.sandbox.remove_all_images(owner)
+        """Docker objects first, on every engine that may hold them (all must
+        answer: a failure leaves the rows that point at them), then every row,
+        placement included, in one transaction."""
+        engines = self.fleet.holding(owner)
+        down = [e.name for e in engines if not (await self.fleet.probe(e)).up]
+        if down:
+            raise EngineUnavailable(engine=", ".join(down))
+        reaped = await self.labs.reap(owner.guild_id, owner.user_id)
+        images = 0
+        for engine in engines:
+            images += await engine.sandbox.remove_all_images(owner)
         rows = await self.store.delete_user_data(owner.guild_id, owner.user_id)
+        self.fleet.forget(owner)
         self.preferences.forget(owner.user_id)
-        return Forgotten(rows=rows, images=images, lab_containers=labs)
+        return Forgotten(rows=rows, images=images, lab_containers=reaped.removed)

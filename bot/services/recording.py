@@ -29,6 +29,7 @@ class RunRecord:
     outcome: str = "ok"
     output_head: str | None = None
     diff: str | None = None
+    engine: str | None = None  # the URL of the engine it went to
 
     def finished(self, result: RunResult) -> None:
         self.exit_code = result.exit_code
@@ -81,6 +82,7 @@ class Recorder:
                     outcome=record.outcome,
                     output_head=record.output_head,
                     diff=record.diff,
+                    engine=record.engine,
                 )
             except Exception:
                 log.exception("Could not record a %s run", command)

@@ -264,10 +264,11 @@ class Store:
         outcome: str,
         output_head: str | None = None,
         diff: str | None = None,
+        engine: str | None = None,
     ) -> int:
         cursor = await self._db.execute(
-            "INSERT INTO runs (guild_id, user_id, command, image, input, exit_code,"
-            " duration_ms, outcome, created_at, output_head, diff) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO runs (guild_id, user_id, command, image, input, exit_code, duration_ms,"
+            " outcome, created_at, output_head, diff, engine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 guild_id,
                 user_id,
@@ -280,9 +281,35 @@ class Store:
                 datetime.now(UTC).isoformat(),
                 output_head,
                 diff,
+                engine,
             ),
         )
         return int(cursor.lastrowid or 0)
+
+    async def run_durations(self, engine: str, since: datetime, commands: tuple[str, ...]) -> list[int]:
+        """Durations (ms) of the runs of ``commands`` on ``engine`` since ``since``
+        that ran (not refused, not failed), shortest first."""
+        marks = ", ".join("?" * len(commands))
+        async with self._db.execute(
+            f"SELECT duration_ms FROM runs WHERE engine = ? AND created_at >= ? AND command IN ({marks})"
+            " AND outcome NOT LIKE 'refused:%' AND outcome != 'error' ORDER BY duration_ms",
+            (engine, since.astimezone(UTC).isoformat(), *commands),
+        ) as cursor:
+            return [int(row[0]) for row in await cursor.fetchall()]
+
+    # -- placements (which engine holds a student's containers and images) -----
+
+    async def placements(self) -> dict[tuple[int, int], str]:
+        async with self._db.execute("SELECT guild_id, user_id, engine FROM placements") as cursor:
+            return {(int(r[0]), int(r[1])): str(r[2]) for r in await cursor.fetchall()}
+
+    async def place(self, guild_id: int, user_id: int, engine: str) -> None:
+        await self._db.execute(
+            "INSERT INTO placements (guild_id, user_id, engine, placed_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET engine = excluded.engine,"
+            " placed_at = excluded.placed_at",
+            (guild_id, user_id, engine, datetime.now(UTC).isoformat()),
+        )
 
     async def runs(self, guild_id: int, user_id: int, limit: int = 50) -> list[Run]:
         async with self._db.execute(
@@ -661,7 +688,7 @@ class Store:
     # -- privacy ---------------------------------------------------------------
 
     #: Tables keyed by course server and user; user_settings is per user.
-    _PER_GUILD = ("runs", "labs", "progress", "quiz_attempts", "exercise_attempts", "questions")
+    _PER_GUILD = ("runs", "labs", "progress", "quiz_attempts", "exercise_attempts", "questions", "placements")
 
     async def stored_about(self, guild_id: int, user_id: int) -> StoredAbout:
         counts: dict[str, int] = {}

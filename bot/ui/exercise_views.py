@@ -120,7 +120,7 @@ class StartButton(
             assert interaction.guild_id is not None
             owner = Owner(interaction.guild_id, interaction.user.id)
             exercise = await bot.exercises.get(owner.guild_id, self.exercise_id, lang)
-            if await bot.labs.engine.find(owner) is None:  # open the student's lab
+            if await bot.labs.find(owner) is None:  # open the student's lab
                 await bot.labs.run(owner, interaction.user.display_name, "true", None)
             embed = replies.exercise_embed(presenter.catalog, lang, exercise, bot.exercises.zone)
             embed.set_footer(text=presenter.catalog(lang, "exercise.lab_ready", id=exercise.id))

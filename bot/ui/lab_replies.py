@@ -15,7 +15,7 @@ from bot.render.units import since, truncate_id
 from bot.sandbox.labs import STOP_TIMEOUT
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import Change, CommitResult, ContainerRow, HostView, ImageRef, StorageView
-from bot.services.labs import ClassLab, LabRun, LabStatus
+from bot.services.labs import ClassLabs, LabRun, LabStatus, Reaped
 from bot.ui.replies import (
     EMBED_COLOUR,
     WARNING_COLOUR,
@@ -149,28 +149,32 @@ def host_reply(t: Catalog, lang: str, lab: ContainerRow, view: HostView) -> Repl
 def class_labs_reply(
     t: Catalog,
     lang: str,
-    labs: Sequence[ClassLab],
+    found: ClassLabs,
     *,
     now: datetime,
     stop_minutes: float,
     remove_hours: float,
+    several_engines: bool = False,
 ) -> Reply:
-    rows = [["STUDENT", "USER ID", "CONTAINER ID", "IMAGE", "STATUS", "IDLE SINCE"]]
+    labs = found.labs
+    header = ["STUDENT", "USER ID", "CONTAINER ID", "IMAGE", "STATUS", "IDLE SINCE"]
+    rows = [[*header, "ENGINE"] if several_engines else header]
     for lab in labs:
         name = discord.utils.escape_mentions(lab.display_name) or "?"
-        rows.append(
-            [
-                name,
-                str(lab.owner.user_id),
-                truncate_id(lab.status.container.id),
-                lab.status.container.image,
-                lab.status.container.status,
-                since(lab.status.last_used, now),
-            ]
-        )
+        row = [
+            name,
+            str(lab.owner.user_id),
+            truncate_id(lab.status.container.id),
+            lab.status.container.image,
+            lab.status.container.status,
+            since(lab.status.last_used, now),
+        ]
+        rows.append([*row, lab.engine] if several_engines else row)
     text = table(rows) if labs else t(lang, "admin.labs_none") + "\n"
     content, files = code_content(t, lang, text, "labs.txt")
     description = t(lang, "admin.labs_explain", stop=f"{stop_minutes:g}", remove=f"{remove_hours:g}")
+    if found.unreachable:
+        description += "\n" + t(lang, "admin.labs_unreachable", engines=", ".join(found.unreachable))
     return Reply(
         content=content,
         embeds=(make_embed(t(lang, "admin.labs_title", count=len(labs)), description),),
@@ -178,5 +182,8 @@ def class_labs_reply(
     )
 
 
-def reap_reply(t: Catalog, lang: str, count: int) -> Reply:
-    return Reply(content=t(lang, "admin.reap_done", count=count))
+def reap_reply(t: Catalog, lang: str, reaped: Reaped) -> Reply:
+    text = t(lang, "admin.reap_done", count=reaped.removed)
+    if reaped.unreachable:
+        text += "\n" + t(lang, "admin.reap_unreachable", engines=", ".join(reaped.unreachable))
+    return Reply(content=text)

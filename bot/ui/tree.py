@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.errors import UserError
 from bot.events import INTERACTION_DONE
+from bot.sandbox.models import Owner
 from bot.ui.text import inline
 
 if TYPE_CHECKING:
@@ -27,8 +28,9 @@ def command_name(interaction: discord.Interaction[Any]) -> str:
 
 def log_interaction(interaction: discord.Interaction[Any], outcome: str) -> None:
     elapsed = time.time() - interaction.created_at.timestamp()
-    settings = getattr(interaction.client, "settings", None)
-    engine = getattr(settings, "docker_host", None) or "local"
+    fleet = getattr(interaction.client, "fleet", None)
+    placed = fleet.placed(Owner(interaction.guild_id or 0, interaction.user.id)) if fleet else None
+    engine = placed.name if placed is not None else "-"
     log.info(
         "interaction guild=%s user=%s command=%s engine=%s outcome=%s duration=%.2fs",
         interaction.guild_id,

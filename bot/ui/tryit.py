@@ -32,7 +32,7 @@ class TryIt:
             result = await self.demos.diff(owner, demo.option("command"), image, on_wait=on_wait)
             return replies.diff_reply(t, lang, result, self.presenter.limits)
         if demo.kind == "history":
-            ref, entries = await self.demos.history(owner, image or self.demos.sandbox.default_image)
+            ref, entries = await self.demos.history(owner, image or self.demos.default_image)
             return replies.history_reply(t, lang, ref, entries, full=False, now=utcnow())
         if demo.kind == "info":
             return replies.info_reply(t, lang, await self.demos.info(owner))
@@ -40,7 +40,7 @@ class TryIt:
             ref, details = await self.demos.inspect_image(owner, image)
             return replies.inspect_image_reply(t, lang, ref, details)
         if demo.kind in ("lab_host", "lab_inspect"):
-            if await self.labs.engine.find(owner) is None:
+            if await self.labs.find(owner) is None:
                 await self.labs.run(owner, display_name, LAB_SEED_COMMAND, None, on_wait=on_wait)
             if demo.kind == "lab_host":
                 lab, view = await self.labs.host(owner)

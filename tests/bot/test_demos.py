@@ -214,7 +214,7 @@ async def test_one_log_line_per_interaction_without_secrets(
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("interaction ")]
     expected = (
         rf"interaction guild={harness.fake.guild_id} user={STUDENT.id} command=info"
-        r" engine=local outcome=ok duration=\d+\.\d\ds"
+        r" engine=/var/run/docker.sock outcome=ok duration=\d+\.\d\ds"
     )
     assert re.fullmatch(expected, lines[0])
     assert "command=history" in lines[1] and "outcome=refused:error.image_not_allowed" in lines[1]

@@ -29,7 +29,7 @@ async def course(engine: docker.DockerClient, tmp_path: Path):  # type: ignore[n
         yield harness
         await harness.built.labs.reap(harness.fake.guild_id)
         for user in (STUDENT, OTHER_STUDENT):
-            await harness.built.sandbox.remove_all_images(harness.session_owner(user))
+            await harness.built.fleet.engines[0].sandbox.remove_all_images(harness.session_owner(user))
 
 
 def report(harness: Harness, it: FakeInteraction) -> str:
@@ -131,7 +131,7 @@ async def test_teachers_create_post_and_close_and_students_cannot(course: Harnes
     started = await course.session.click(message["id"], start_id, user=STUDENT)
     shown = started.responses[-1].payload
     assert shown["flags"] & EPHEMERAL and "Maak /tmp/testfile" in shown["embeds"][0]["description"]
-    assert await course.built.labs.engine.find(course.session_owner(STUDENT)) is not None  # the lab is open
+    assert await course.built.labs.find(course.session_owner(STUDENT)) is not None  # the lab is open
 
     assert "❌" in await check(course, "hallo-bestand")
     await course.run("lab run", command="echo Hallo > /tmp/testfile")

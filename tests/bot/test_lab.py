@@ -209,9 +209,8 @@ async def test_teachers_list_and_reap_and_students_cannot(lab: Harness, engine: 
     await lab.run("lab run", command="true")
     await lab.run("lab run", command="true", user=OTHER_STUDENT)
     other_server = Owner(guild_id=31, user_id=STUDENT.id)
-    elsewhere = await LabSandbox(lab.built.sandbox).create(
-        other_server, await lab.built.sandbox.resolve(other_server, DEBIAN)
-    )
+    sandbox = lab.built.fleet.engines[0].sandbox
+    elsewhere = await LabSandbox(sandbox).create(other_server, await sandbox.resolve(other_server, DEBIAN))
     try:
         refused = await lab.run("admin labs")
         assert "Je mag dit commando niet gebruiken" in lab.message(refused)["content"]

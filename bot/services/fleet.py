@@ -1,0 +1,242 @@
+"""Several lab engines, and which one holds each student's containers and images.
+
+A student is placed on one engine the first time they need one and stays there:
+their lab container and their images live on it, so moving them would lose their
+work. Placements are kept in SQLite, keyed by the engine's URL as configured.
+
+- A new student goes to the least loaded engine that answers: fewest running
+  containers, then fewest students placed there, then the order of the list.
+- A student without a placement who already has containers or images on an
+  engine (from before placements existed, or a database restored from an older
+  backup) is placed back on that engine.
+- When an engine stops answering, only its students are refused, with a message
+  that names it; everyone else carries on. A student of an engine known to be
+  down makes the bot probe it (one probe at a time per engine, a few seconds at
+  most), so the engine is used again as soon as it answers, with no restart.
+
+Each engine has its own job gate (``LAYERLAB_SANDBOX_CONCURRENCY`` jobs at once)
+and its own thread pool, so a slow or dead engine never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.errors import EngineUnavailable
+from bot.sandbox import Sandbox
+from bot.sandbox.labs import LabSandbox
+from bot.sandbox.models import EngineState, Owner
+from bot.services.jobs import JobGate
+from bot.services.recording import RunRecord
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Seconds a probe's answer is reused when placing new students (a class that
+#: starts at once must not probe every engine once per student).
+FRESH_PROBE = 2.0
+#: The commands whose duration /admin status reports as run time (the ones
+#: that run a student's command in a container; queue time included).
+RUN_COMMANDS = ("diff", "commit", "lab run", "exercise check")
+#: The window of /admin status's run times.
+STATUS_WINDOW = timedelta(hours=1)
+
+
+@dataclass(eq=False)
+class Engine:
+    """One lab engine: its sandbox, its lab containers and its queue."""
+
+    sandbox: Sandbox
+    lab: LabSandbox
+    gate: JobGate
+    state: EngineState | None = None
+    probed_at: float = 0.0  # monotonic
+
+    @classmethod
+    def on(cls, sandbox: Sandbox, capacity: int) -> Engine:
+        return cls(sandbox=sandbox, lab=LabSandbox(sandbox), gate=JobGate(capacity))
+
+    @property
+    def url(self) -> str:
+        return self.sandbox.url
+
+    @property
+    def name(self) -> str:
+        return self.sandbox.name
+
+    @property
+    def up(self) -> bool:
+        return self.sandbox.up
+
+
+@dataclass(frozen=True, slots=True)
+class EngineReport:
+    """One engine's row in /admin status."""
+
+    name: str
+    up: bool
+    version: str
+    containers_running: int
+    students: int
+    jobs_running: int
+    jobs_waiting: int
+    runs: int  # runs in the last hour
+    p50_ms: int | None
+    p95_ms: int | None
+
+
+def percentile(sorted_values: Sequence[int], share: float) -> int | None:
+    """Nearest-rank percentile of values sorted ascending (None when there are none)."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(len(sorted_values) * share))
+    return sorted_values[rank - 1]
+
+
+class Fleet:
+    def __init__(self, engines: Sequence[Engine], store: Store) -> None:
+        if not engines:
+            raise ValueError("at least one engine")
+        self.engines = list(engines)
+        self._by_url = {e.url: e for e in self.engines}
+        self.store = store
+        self._placed: dict[tuple[int, int], str] = {}
+        self._placing = asyncio.Lock()
+        self._probes: dict[str, asyncio.Task[EngineState]] = {}
+
+    async def load(self) -> None:
+        self._placed = await self.store.placements()
+        unknown = {url for url in self._placed.values() if url not in self._by_url}
+        for url in sorted(unknown):
+            log.warning(
+                "Students are placed on %s, which is no longer configured; they will be placed again", url
+            )
+
+    async def close(self) -> None:
+        for engine in self.engines:
+            await engine.sandbox.close()
+
+    # -- whose engine -----------------------------------------------------------------
+
+    def placed(self, owner: Owner) -> Engine | None:
+        """The engine holding this student's things, if they were placed (no I/O)."""
+        url = self._placed.get((owner.guild_id, owner.user_id))
+        return self._by_url.get(url) if url is not None else None
+
+    async def of(self, owner: Owner, record: RunRecord | None = None) -> Engine:
+        """This student's engine, placing them if new; refuses while it is down.
+
+        ``record`` learns the engine before the check, so a refused run counts
+        against the engine that refused it.
+        """
+        engine = self.placed(owner) or await self._place(owner)
+        if record is not None:
+            record.engine = engine.url
+        if not engine.up and not (await self.probe(engine)).up:
+            raise EngineUnavailable(engine=engine.name)
+        return engine
+
+    def holding(self, owner: Owner) -> list[Engine]:
+        """The engines that may hold this student's things: theirs, or every one."""
+        engine = self.placed(owner)
+        return [engine] if engine is not None else list(self.engines)
+
+    async def _place(self, owner: Owner) -> Engine:
+        async with self._placing:
+            engine = self.placed(owner)
+            if engine is not None:  # placed while this one waited for the lock
+                return engine
+            chosen = self.engines[0] if len(self.engines) == 1 else await self._choose(owner)
+            await self.place_on(owner, chosen)
+            return chosen
+
+    async def place_on(self, owner: Owner, engine: Engine) -> None:
+        """Record that this student's things live on ``engine``."""
+        await self.store.place(owner.guild_id, owner.user_id, engine.url)
+        self._placed[(owner.guild_id, owner.user_id)] = engine.url
+        log.info("Placed guild=%s user=%s on engine %s", owner.guild_id, owner.user_id, engine.name)
+
+    async def _choose(self, owner: Owner) -> Engine:
+        states = await asyncio.gather(*(self._fresh_state(e) for e in self.engines))
+        healthy = [(e, s) for e, s in zip(self.engines, states, strict=True) if s.up]
+        if not healthy:
+            raise EngineUnavailable("error.no_engine")
+        for engine, _ in healthy:
+            try:
+                if await engine.sandbox.owns_anything(owner):
+                    return engine
+            except EngineUnavailable:
+                continue
+        students = self.students()
+        order = {e.url: i for i, e in enumerate(self.engines)}
+        return min(
+            healthy,
+            key=lambda es: (es[1].containers_running, students.get(es[0].url, 0), order[es[0].url]),
+        )[0]
+
+    def students(self) -> dict[str, int]:
+        """How many students are placed on each engine, by URL."""
+        counts: dict[str, int] = {}
+        for url in self._placed.values():
+            counts[url] = counts.get(url, 0) + 1
+        return counts
+
+    def forget(self, owner: Owner) -> None:
+        """Drop the in-memory placement (the row goes with the student's data)."""
+        self._placed.pop((owner.guild_id, owner.user_id), None)
+
+    # -- health -------------------------------------------------------------------------
+
+    async def probe(self, engine: Engine) -> EngineState:
+        """Probe an engine now; callers that arrive during a probe share it."""
+        task = self._probes.get(engine.url)
+        if task is None:
+            task = asyncio.create_task(self._probe(engine))
+            self._probes[engine.url] = task
+            task.add_done_callback(lambda _: self._probes.pop(engine.url, None))
+        return await asyncio.shield(task)
+
+    async def _probe(self, engine: Engine) -> EngineState:
+        state = await engine.sandbox.probe()
+        engine.state, engine.probed_at = state, time.monotonic()
+        return state
+
+    async def _fresh_state(self, engine: Engine) -> EngineState:
+        if engine.state is not None and time.monotonic() - engine.probed_at < FRESH_PROBE:
+            return engine.state
+        return await self.probe(engine)
+
+    async def answering(self) -> list[Engine]:
+        """The engines that answer a probe now (housekeeping skips the others)."""
+        states = await asyncio.gather(*(self.probe(e) for e in self.engines))
+        return [e for e, s in zip(self.engines, states, strict=True) if s.up]
+
+    async def report(self) -> list[EngineReport]:
+        """Every engine, probed now, with its queue and last hour's run times."""
+        states = await asyncio.gather(*(self.probe(e) for e in self.engines))
+        since = datetime.now(UTC) - STATUS_WINDOW
+        students = self.students()
+        found = []
+        for engine, state in zip(self.engines, states, strict=True):
+            durations = await self.store.run_durations(engine.url, since, RUN_COMMANDS)
+            found.append(
+                EngineReport(
+                    name=engine.name,
+                    up=state.up,
+                    version=state.version,
+                    containers_running=state.containers_running,
+                    students=students.get(engine.url, 0),
+                    jobs_running=engine.gate.running,
+                    jobs_waiting=engine.gate.waiting,
+                    runs=len(durations),
+                    p50_ms=percentile(durations, 0.50),
+                    p95_ms=percentile(durations, 0.95),
+                )
+            )
+        return found
