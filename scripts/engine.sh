@@ -29,6 +29,7 @@ install_packages() {
     [ -x /bin/busybox ] || missing+=(busybox-static)
     command -v docker >/dev/null 2>&1 || missing+=(docker.io)
     command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)  # validates compose.yaml
+    command -v ip >/dev/null 2>&1 || missing+=(iproute2)  # a bridge for the tests' second engine
     if [ ${#missing[@]} -gt 0 ]; then
         need_root "apt-get install ${missing[*]}"
         log "installing ${missing[*]}"

@@ -46,3 +46,19 @@ def test_defaults_match_the_issue() -> None:
 def test_the_sandbox_may_not_share_the_host_network(network: str) -> None:
     with pytest.raises(ValidationError):
         Settings(_env_file=None, sandbox_network=network)  # type: ignore[call-arg]
+
+
+def test_several_engines_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "tcp://one:2376")
+    assert Settings(_env_file=None).engine_urls == ["tcp://one:2376"]  # type: ignore[call-arg]
+    monkeypatch.setenv("LAYERLAB_DOCKER_HOSTS", "tcp://lab1:2376, ssh://admin@lab2")
+    assert Settings(_env_file=None).engine_urls == ["tcp://lab1:2376", "ssh://admin@lab2"]  # type: ignore[call-arg]
+    monkeypatch.delenv("DOCKER_HOST")
+    monkeypatch.delenv("LAYERLAB_DOCKER_HOSTS")
+    assert Settings(_env_file=None).engine_urls == ["unix:///var/run/docker.sock"]  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("hosts", ["lab1:2376", "tcp://a:1,tcp://a:1"])
+def test_engine_lists_that_are_refused(hosts: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, docker_hosts=hosts)  # type: ignore[call-arg]

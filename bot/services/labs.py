@@ -193,6 +193,9 @@ class Labs:
         found: dict[Owner, tuple[Engine, ContainerRow]] = {}
         unreachable = []
         for engine in engines:
+            if not engine.up and not (await self.fleet.probe(engine)).up:
+                unreachable.append(engine.name)  # known down: do not wait for it again
+                continue
             try:
                 for owner, row in await engine.lab.all_labs(guild_id):
                     found[owner] = (engine, row)

@@ -1,0 +1,284 @@
+"""Several lab engines: two real dockerd on this machine, the bot through real discord.py.
+
+Placement (least loaded engine that answers), stickiness across restarts, work
+found on an engine before placements existed, and one engine stopped in the
+middle of a class: its students get a clear message, the others carry on,
+nothing recorded is lost, and the engine is used again once it is back.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+
+from bot.doctor import examine, health
+from bot.images import prepare
+from bot.offline import FakeDiscord, FakeUser
+from bot.sandbox import Sandbox
+from bot.sandbox.engine import DEFAULT_DOCKER_HOST, engine_name
+from bot.sandbox.models import Owner
+from bot.settings import Settings
+from tests.bot.test_demos import code
+from tests.bot.test_lab import TEACHER
+from tests.conftest import BUSYBOX, OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
+from tests.sandbox.conftest import TEST_LIMITS
+from tests.support.second_engine import SecondEngine
+from tests.test_doctor import TOKEN
+
+MAIN = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
+ENGINE_NAME = engine_name(MAIN)
+THIRD_STUDENT = FakeUser(id=200000000000000003, name="student_c")
+GUILD = FakeDiscord().guild_id
+
+
+@pytest.fixture(scope="module")
+def second(engine: docker.DockerClient) -> Iterator[SecondEngine]:
+    extra = SecondEngine()
+    try:
+        extra.start()
+        extra.load(BUSYBOX)
+    except Exception as exc:
+        extra.remove()
+        pytest.fail(f"Could not start a second dockerd: {exc}", pytrace=False)
+    yield extra
+    extra.remove()
+
+
+def _ours(client: docker.DockerClient) -> tuple[list, list]:  # type: ignore[type-arg]
+    label = {"label": f"org.layerlab.guild={GUILD}"}
+    return client.containers.list(all=True, filters=label), client.images.list(filters=label)
+
+
+def _clean(client: docker.DockerClient) -> None:
+    containers, images = _ours(client)
+    for container in containers:
+        container.remove(force=True)
+    for image in images:
+        client.images.remove(image.id, force=True)
+
+
+@pytest.fixture
+def engines(
+    engine: docker.DockerClient, second: SecondEngine
+) -> Iterator[tuple[docker.DockerClient, SecondEngine]]:
+    """Both engines, with nothing of the test server's on either before or after."""
+    with second.client() as other:
+        _clean(engine)
+        _clean(other)
+    yield engine, second
+    if not second.running:
+        second.start()  # a test that stopped it and failed half-way
+    with second.client() as other:
+        _clean(engine)
+        _clean(other)
+
+
+def two_engine_settings(tmp_path: Path, second: SecondEngine, **overrides: Any) -> Settings:
+    return make_settings(
+        tmp_path, docker_hosts=[MAIN, second.url], base_images=[BUSYBOX], default_image=BUSYBOX, **overrides
+    )
+
+
+def placement(harness: Harness, user: FakeUser) -> str:
+    placed = harness.built.fleet.placed(harness.session_owner(user))
+    assert placed is not None, f"{user.name} was not placed"
+    return placed.url
+
+
+def lab_of(client: docker.DockerClient, user: FakeUser) -> list:  # type: ignore[type-arg]
+    filters = {"label": ["org.layerlab.purpose=lab", f"org.layerlab.owner={user.id}"]}
+    return client.containers.list(all=True, filters=filters)
+
+
+def status_rows(teacher_sees: str) -> dict[str, list[str]]:
+    """The /admin status table, by engine name."""
+    rows = {}
+    for line in teacher_sees.splitlines()[1:]:
+        cells = re.split(r"\s{2,}", line.strip())
+        rows[cells[0]] = cells
+    return rows
+
+
+async def test_new_students_go_to_the_least_loaded_engine_and_stay(
+    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path
+) -> None:
+    main, second = engines
+    assert not main.containers.list(), "this test needs the main engine idle: something else runs there"
+    settings = two_engine_settings(tmp_path, second)
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        with second.client() as other:
+            async with running_bot(settings, fake) as harness:
+                # Both idle: the first student goes to the first engine of the list.
+                await harness.run("lab run", command="echo A > /tmp/a")
+                assert placement(harness, STUDENT) == MAIN
+                assert len(lab_of(main, STUDENT)) == 1 and not lab_of(other, STUDENT)
+
+                # The first engine now runs a lab container: the next student goes to the other.
+                await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
+                assert placement(harness, OTHER_STUDENT) == second.url
+                assert len(lab_of(other, OTHER_STUDENT)) == 1 and not lab_of(main, OTHER_STUDENT)
+
+                # One student each; only the first engine runs a container: least loaded, not by turns.
+                await harness.run("lab stop", user=OTHER_STUDENT)
+                await harness.run("diff", user=THIRD_STUDENT)
+                assert placement(harness, THIRD_STUDENT) == second.url
+
+                # Images are made on the student's own engine.
+                made = await harness.run("commit", name="mine", command="echo mine > /mine")
+                assert "mine:latest" in code(harness.message(made))
+                assert main.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
+                assert not other.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
+
+            # A restart keeps everyone where their work is.
+            async with running_bot(settings, fake) as harness:
+                assert placement(harness, STUDENT) == MAIN
+                assert placement(harness, OTHER_STUDENT) == second.url
+                back = await harness.run("diff", image="mine", command="cat /mine")
+                assert "mine" in code(harness.message(back))
+                theirs = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
+                assert "B" in code(harness.message(theirs))
+                rows = await harness.built.store.placements()
+                assert rows[(GUILD, STUDENT.id)] == MAIN and rows[(GUILD, OTHER_STUDENT.id)] == second.url
+                await harness.built.labs.reap(GUILD)
+    finally:
+        await fake.stop()
+
+
+async def test_work_already_on_an_engine_brings_its_student_back_there(
+    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path
+) -> None:
+    """A student with an image on the second engine and no placement (a database
+    from before several engines) is placed with their image, not by load."""
+    _, second = engines
+    owner = Owner(GUILD, THIRD_STUDENT.id)
+    box = Sandbox(limits=TEST_LIMITS, base_images=[BUSYBOX], default_image=BUSYBOX, docker_host=second.url)
+    try:
+        await box.commit(owner, "kept", await box.resolve(owner, BUSYBOX), "echo kept > /kept")
+    finally:
+        await box.close()
+    async with running_bot(two_engine_settings(tmp_path, second)) as harness:
+        listed = await harness.run("images", user=THIRD_STUDENT)
+        assert "kept" in code(harness.message(listed))
+        assert placement(harness, THIRD_STUDENT) == second.url
+
+
+async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
+    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path
+) -> None:
+    _, second = engines
+    settings = two_engine_settings(tmp_path, second)
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        async with running_bot(settings, fake) as harness:
+            await harness.run("lab run", command="echo A > /tmp/a")
+            await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
+            assert (placement(harness, STUDENT), placement(harness, OTHER_STUDENT)) == (MAIN, second.url)
+            await harness.run("commit", name="keep", command="echo kept > /kept", user=OTHER_STUDENT)
+            lab_before = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
+            assert lab_before is not None
+
+            second.stop()  # the second lab host goes down in the middle of the class
+
+            for command, options in (("diff", {}), ("lab run", {"command": "cat /tmp/b"}), ("images", {})):
+                refused = await harness.run(command, user=OTHER_STUDENT, **options)
+                text = harness.message(refused)["content"]
+                assert "antwoordt nu niet" in text and str(second.socket) in text, (command, text)
+            english = await harness.run("history", image=BUSYBOX, user=OTHER_STUDENT, locale="en-US")
+            assert "does not answer right now" in harness.message(english)["content"]
+
+            # Everyone else carries on, and a new student goes to the engine that answers.
+            mine = await harness.run("lab run", command="cat /tmp/a")
+            assert "A" in code(harness.message(mine))
+            assert "A /tmp/testfile" in code(harness.message(await harness.run("diff")))
+            assert "A /tmp/testfile" in code(harness.message(await harness.run("diff", user=THIRD_STUDENT)))
+            assert placement(harness, THIRD_STUDENT) == MAIN
+
+            status = await harness.run("admin status", user=TEACHER)
+            table = code(harness.message(status))
+            rows = status_rows(table)
+            main_name, second_name = harness.built.fleet.engines[0].name, str(second.socket)
+            assert rows[second_name][1] == "DOWN" and rows[main_name][1] == "up", table
+            assert int(rows[main_name][7]) >= 3 and rows[main_name][8].endswith(("ms", "s")), table
+            assert second_name in harness.text(status)  # named in the explanation too
+
+            runs = await harness.built.store.runs(GUILD, OTHER_STUDENT.id, limit=50)
+            assert [r.command for r in runs if r.outcome == "refused:error.engine_down"] == [
+                "history",
+                "images",
+                "lab run",
+                "diff",
+            ]
+            assert {r.command for r in runs if r.outcome == "ok"} == {"lab run", "commit"}
+
+        # A restart while the engine is down keeps its students' labs and placements.
+        async with running_bot(settings, fake) as harness:
+            assert await harness.built.store.lab(GUILD, OTHER_STUDENT.id) == lab_before
+            assert placement(harness, OTHER_STUDENT) == second.url
+
+            second.start()  # back: used again, with no restart of the bot
+
+            again = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
+            assert "B" in code(harness.message(again)), harness.text(again)
+            kept = await harness.run("diff", image="keep", command="cat /kept", user=OTHER_STUDENT)
+            assert "kept" in code(harness.message(kept))
+            lab_after = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
+            assert lab_after is not None and lab_after.container_id == lab_before.container_id
+
+            status = await harness.run("admin status", user=TEACHER)
+            rows = status_rows(code(harness.message(status)))
+            assert rows[str(second.socket)][1] == "up" and rows[str(second.socket)][4] == "1"
+            await harness.built.labs.reap(GUILD)
+    finally:
+        await fake.stop()
+
+
+async def test_operator_tools_cover_every_engine(
+    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path
+) -> None:
+    _, second = engines
+    settings = two_engine_settings(tmp_path, second, discord_token=TOKEN, guild_ids=[1])
+    found = await examine(settings)
+    assert {f.part for f in found if f.level == "ok"} >= {
+        f"engine [{ENGINE_NAME}]",
+        f"engine [{second.socket}]",
+        f"image [{second.socket}]",
+    }
+    out = io.StringIO()
+    assert await prepare(settings, out) == 0
+    assert out.getvalue().count(f"ok   {BUSYBOX}: already on the engine") == 2
+
+    second.stop()
+    try:
+        broken = {f.part: f.text for f in await examine(settings) if f.level == "problem"}
+        assert broken == {f"engine [{second.socket}]": f"no Docker engine answers at {second.url}"}
+        out = io.StringIO()
+        assert await prepare(settings, out) == 1
+        assert f"FAIL {second.url}: no Docker engine answers" in out.getvalue()
+        assert f"ok   {BUSYBOX}: already on the engine" in out.getvalue()  # the other one was still done
+        # The bot still serves the students of the engine that answers: healthy.
+        assert await health(settings) == 0
+        assert await health(make_settings(tmp_path, docker_hosts=[second.url])) == 1
+    finally:
+        second.start()
+
+
+async def test_no_engine_answers_a_new_student(engine: docker.DockerClient, tmp_path: Path) -> None:
+    nowhere = [f"unix://{tmp_path}/one.sock", f"unix://{tmp_path}/two.sock"]
+    async with running_bot(make_settings(tmp_path, docker_hosts=nowhere)) as harness:
+        answers = (("nl", "Geen enkele Docker engine"), ("en-US", "None of the lab host's Docker engines"))
+        for locale, text in answers:
+            refused = await harness.run("diff", locale=locale)
+            assert text in harness.message(refused)["content"]
+        assert harness.built.fleet.placed(harness.session_owner(STUDENT)) is None  # placed once one answers
+        runs = await harness.built.store.runs(GUILD, STUDENT.id)
+        assert [r.outcome for r in runs] == ["refused:error.no_engine"] * 2
