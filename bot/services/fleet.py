@@ -148,11 +148,16 @@ class Fleet:
         return [engine] if engine is not None else list(self.engines)
 
     async def _place(self, owner: Owner) -> Engine:
+        # Probe outside the lock: students arriving together share the probes
+        # (and a dead engine's few seconds) instead of waiting for each other's.
+        states = None
+        if len(self.engines) > 1:
+            states = await asyncio.gather(*(self._fresh_state(e) for e in self.engines))
         async with self._placing:
             engine = self.placed(owner)
             if engine is not None:  # placed while this one waited for the lock
                 return engine
-            chosen = self.engines[0] if len(self.engines) == 1 else await self._choose(owner)
+            chosen = self.engines[0] if states is None else await self._choose(owner, states)
             await self.place_on(owner, chosen)
             return chosen
 
@@ -162,8 +167,7 @@ class Fleet:
         self._placed[(owner.guild_id, owner.user_id)] = engine.url
         log.info("Placed guild=%s user=%s on engine %s", owner.guild_id, owner.user_id, engine.name)
 
-    async def _choose(self, owner: Owner) -> Engine:
-        states = await asyncio.gather(*(self._fresh_state(e) for e in self.engines))
+    async def _choose(self, owner: Owner, states: Sequence[EngineState]) -> Engine:
         healthy = [(e, s) for e, s in zip(self.engines, states, strict=True) if s.up]
         if not healthy:
             raise EngineUnavailable("error.no_engine")
@@ -212,10 +216,13 @@ class Fleet:
             return engine.state
         return await self.probe(engine)
 
-    async def answering(self) -> list[Engine]:
-        """The engines that answer a probe now (housekeeping skips the others)."""
-        states = await asyncio.gather(*(self.probe(e) for e in self.engines))
-        return [e for e, s in zip(self.engines, states, strict=True) if s.up]
+    async def answering(self, engines: Sequence[Engine] | None = None) -> list[Engine]:
+        """Those of ``engines`` (default all) that answer a probe now, probed
+        together: housekeeping and teachers' lists skip the others rather than
+        wait for a dead host's API timeout."""
+        engines = list(self.engines if engines is None else engines)
+        states = await asyncio.gather(*(self.probe(e) for e in engines))
+        return [e for e, s in zip(engines, states, strict=True) if s.up]
 
     async def report(self) -> list[EngineReport]:
         """Every engine, probed now, with its queue and last hour's run times."""

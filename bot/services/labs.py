@@ -191,11 +191,9 @@ class Labs:
     ) -> tuple[dict[Owner, tuple[Engine, ContainerRow]], tuple[str, ...]]:
         """Every lab container on these engines, and the engines that did not answer."""
         found: dict[Owner, tuple[Engine, ContainerRow]] = {}
-        unreachable = []
-        for engine in engines:
-            if not engine.up and not (await self.fleet.probe(engine)).up:
-                unreachable.append(engine.name)  # known down: do not wait for it again
-                continue
+        answering = await self.fleet.answering(engines)
+        unreachable = [e.name for e in engines if e not in answering]
+        for engine in answering:
             try:
                 for owner, row in await engine.lab.all_labs(guild_id):
                     found[owner] = (engine, row)
@@ -244,7 +242,7 @@ class Labs:
         """Stop idle lab containers, remove long-idle ones, on every engine that
         answers. Returns (stopped, removed)."""
         now = now or _now()
-        containers, _ = await self._labs_on(await self.fleet.answering())
+        containers, _ = await self._labs_on(self.fleet.engines)
         stopped = removed = 0
         for lab in await self.store.labs():
             owner = Owner(lab.guild_id, lab.user_id)
