@@ -21,12 +21,14 @@ import pytest
 from bot.doctor import examine, health
 from bot.images import prepare
 from bot.offline import FakeDiscord, FakeUser
+from bot.offline.fake import EPHEMERAL
 from bot.sandbox import Sandbox
 from bot.sandbox.engine import DEFAULT_DOCKER_HOST, engine_name
 from bot.sandbox.models import Owner
 from bot.settings import Settings
 from tests.bot.test_demos import code
 from tests.bot.test_lab import TEACHER
+from tests.bot.test_learning import embed_of, press
 from tests.conftest import BUSYBOX, OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 from tests.sandbox.conftest import TEST_LIMITS
 from tests.support.second_engine import SecondEngine
@@ -282,3 +284,42 @@ async def test_no_engine_answers_a_new_student(engine: docker.DockerClient, tmp_
         assert harness.built.fleet.placed(harness.session_owner(STUDENT)) is None  # placed once one answers
         runs = await harness.built.store.runs(GUILD, STUDENT.id)
         assert [r.outcome for r in runs] == ["refused:error.no_engine"] * 2
+
+
+async def test_forgetting_a_student_clears_their_engine_and_waits_for_it(
+    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path
+) -> None:
+    main, second = engines
+    async with running_bot(two_engine_settings(tmp_path, second)) as harness:
+        await harness.run("lab run", command="true")
+        for user in (STUDENT, OTHER_STUDENT):
+            await harness.run("commit", name="mine", command="true", user=user)
+        await harness.run("lab run", command="true", user=OTHER_STUDENT)
+        assert placement(harness, OTHER_STUDENT) == second.url
+
+        second.stop()
+        try:
+            it = await harness.run("privacy forget", user=OTHER_STUDENT, locale="en-US")
+            down = await press(harness, it, "Yes, delete everything", user=OTHER_STUDENT, locale="en-US")
+            told = down.responses[-1].payload
+            assert told["flags"] & EPHEMERAL and "does not answer right now" in told["content"]
+            assert (
+                await harness.built.store.stored_about(GUILD, OTHER_STUDENT.id)
+            ).runs > 0  # nothing deleted
+            assert placement(harness, OTHER_STUDENT) == second.url
+        finally:
+            second.start()
+
+        it = await harness.run("privacy forget", user=OTHER_STUDENT, locale="en-US")
+        await press(harness, it, "Yes, delete everything", user=OTHER_STUDENT, locale="en-US")
+        assert "deleted" in embed_of(harness, it.original_id or "")["description"]
+        with second.client() as other:
+            assert _ours(other) == ([], [])  # their lab container and image are gone from their engine
+        assert (GUILD, OTHER_STUDENT.id) not in await harness.built.store.placements()
+        assert harness.built.fleet.placed(harness.session_owner(OTHER_STUDENT)) is None
+        # The other student, on the other engine, keeps everything.
+        assert lab_of(main, STUDENT) and main.images.list(
+            filters={"label": f"org.layerlab.owner={STUDENT.id}"}
+        )
+        assert placement(harness, STUDENT) == MAIN
+        await harness.built.labs.reap(GUILD)
