@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,15 @@ def engines(
         _clean(other)
 
 
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """Discord's side, kept across the bot restarts of one test."""
+    discord = FakeDiscord()
+    await discord.start()
+    yield discord
+    await discord.stop()
+
+
 def two_engine_settings(tmp_path: Path, second: SecondEngine, **overrides: Any) -> Settings:
     return make_settings(
         tmp_path, docker_hosts=[MAIN, second.url], base_images=[BUSYBOX], default_image=BUSYBOX, **overrides
@@ -109,50 +118,45 @@ def status_rows(teacher_sees: str) -> dict[str, list[str]]:
 
 
 async def test_new_students_go_to_the_least_loaded_engine_and_stay(
-    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path
+    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path, fake: FakeDiscord
 ) -> None:
     main, second = engines
     assert not main.containers.list(), "this test needs the main engine idle: something else runs there"
     settings = two_engine_settings(tmp_path, second)
-    fake = FakeDiscord()
-    await fake.start()
-    try:
-        with second.client() as other:
-            async with running_bot(settings, fake) as harness:
-                # Both idle: the first student goes to the first engine of the list.
-                await harness.run("lab run", command="echo A > /tmp/a")
-                assert placement(harness, STUDENT) == MAIN
-                assert len(lab_of(main, STUDENT)) == 1 and not lab_of(other, STUDENT)
+    with second.client() as other:
+        async with running_bot(settings, fake) as harness:
+            # Both idle: the first student goes to the first engine of the list.
+            await harness.run("lab run", command="echo A > /tmp/a")
+            assert placement(harness, STUDENT) == MAIN
+            assert len(lab_of(main, STUDENT)) == 1 and not lab_of(other, STUDENT)
 
-                # The first engine now runs a lab container: the next student goes to the other.
-                await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
-                assert placement(harness, OTHER_STUDENT) == second.url
-                assert len(lab_of(other, OTHER_STUDENT)) == 1 and not lab_of(main, OTHER_STUDENT)
+            # The first engine now runs a lab container: the next student goes to the other.
+            await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
+            assert placement(harness, OTHER_STUDENT) == second.url
+            assert len(lab_of(other, OTHER_STUDENT)) == 1 and not lab_of(main, OTHER_STUDENT)
 
-                # One student each; only the first engine runs a container: least loaded, not by turns.
-                await harness.run("lab stop", user=OTHER_STUDENT)
-                await harness.run("diff", user=THIRD_STUDENT)
-                assert placement(harness, THIRD_STUDENT) == second.url
+            # One student each; only the first engine runs a container: least loaded, not by turns.
+            await harness.run("lab stop", user=OTHER_STUDENT)
+            await harness.run("diff", user=THIRD_STUDENT)
+            assert placement(harness, THIRD_STUDENT) == second.url
 
-                # Images are made on the student's own engine.
-                made = await harness.run("commit", name="mine", command="echo mine > /mine")
-                assert "mine:latest" in code(harness.message(made))
-                assert main.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
-                assert not other.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
+            # Images are made on the student's own engine.
+            made = await harness.run("commit", name="mine", command="echo mine > /mine")
+            assert "mine:latest" in code(harness.message(made))
+            assert main.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
+            assert not other.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
 
-            # A restart keeps everyone where their work is.
-            async with running_bot(settings, fake) as harness:
-                assert placement(harness, STUDENT) == MAIN
-                assert placement(harness, OTHER_STUDENT) == second.url
-                back = await harness.run("diff", image="mine", command="cat /mine")
-                assert "mine" in code(harness.message(back))
-                theirs = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
-                assert "B" in code(harness.message(theirs))
-                rows = await harness.built.store.placements()
-                assert rows[(GUILD, STUDENT.id)] == MAIN and rows[(GUILD, OTHER_STUDENT.id)] == second.url
-                await harness.built.labs.reap(GUILD)
-    finally:
-        await fake.stop()
+        # A restart keeps everyone where their work is.
+        async with running_bot(settings, fake) as harness:
+            assert placement(harness, STUDENT) == MAIN
+            assert placement(harness, OTHER_STUDENT) == second.url
+            back = await harness.run("diff", image="mine", command="cat /mine")
+            assert "mine" in code(harness.message(back))
+            theirs = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
+            assert "B" in code(harness.message(theirs))
+            rows = await harness.built.store.placements()
+            assert rows[(GUILD, STUDENT.id)] == MAIN and rows[(GUILD, OTHER_STUDENT.id)] == second.url
+            await harness.built.labs.reap(GUILD)
 
 
 async def test_work_already_on_an_engine_brings_its_student_back_there(
@@ -174,74 +178,71 @@ async def test_work_already_on_an_engine_brings_its_student_back_there(
 
 
 async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
-    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path
+    engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path, fake: FakeDiscord
 ) -> None:
     _, second = engines
     settings = two_engine_settings(tmp_path, second)
-    fake = FakeDiscord()
-    await fake.start()
-    try:
-        async with running_bot(settings, fake) as harness:
-            await harness.run("lab run", command="echo A > /tmp/a")
-            await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
-            assert (placement(harness, STUDENT), placement(harness, OTHER_STUDENT)) == (MAIN, second.url)
-            await harness.run("commit", name="keep", command="echo kept > /kept", user=OTHER_STUDENT)
-            lab_before = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
-            assert lab_before is not None
+    async with running_bot(settings, fake) as harness:
+        await harness.run("lab run", command="echo A > /tmp/a")
+        await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
+        assert (placement(harness, STUDENT), placement(harness, OTHER_STUDENT)) == (MAIN, second.url)
+        await harness.run("commit", name="keep", command="echo kept > /kept", user=OTHER_STUDENT)
+        lab_before = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
+        assert lab_before is not None
 
-            second.stop()  # the second lab host goes down in the middle of the class
+        second.stop()  # the second lab host goes down in the middle of the class
 
-            for command, options in (("diff", {}), ("lab run", {"command": "cat /tmp/b"}), ("images", {})):
-                refused = await harness.run(command, user=OTHER_STUDENT, **options)
-                text = harness.message(refused)["content"]
-                assert "antwoordt nu niet" in text and str(second.socket) in text, (command, text)
-            english = await harness.run("history", image=BUSYBOX, user=OTHER_STUDENT, locale="en-US")
-            assert "does not answer right now" in harness.message(english)["content"]
+        for command, options in (("diff", {}), ("lab run", {"command": "cat /tmp/b"}), ("images", {})):
+            refused = await harness.run(command, user=OTHER_STUDENT, **options)
+            text = harness.message(refused)["content"]
+            assert "antwoordt nu niet" in text and str(second.socket) in text, (command, text)
+        english = await harness.run("history", image=BUSYBOX, user=OTHER_STUDENT, locale="en-US")
+        assert "does not answer right now" in harness.message(english)["content"]
 
-            # Everyone else carries on, and a new student goes to the engine that answers.
-            mine = await harness.run("lab run", command="cat /tmp/a")
-            assert "A" in code(harness.message(mine))
-            assert "A /tmp/testfile" in code(harness.message(await harness.run("diff")))
-            assert "A /tmp/testfile" in code(harness.message(await harness.run("diff", user=THIRD_STUDENT)))
-            assert placement(harness, THIRD_STUDENT) == MAIN
+        # Everyone else carries on, and a new student goes to the engine that answers.
+        mine = await harness.run("lab run", command="cat /tmp/a")
+        assert "A" in code(harness.message(mine))
+        assert "A /tmp/testfile" in code(harness.message(await harness.run("diff")))
+        assert "A /tmp/testfile" in code(harness.message(await harness.run("diff", user=THIRD_STUDENT)))
+        assert placement(harness, THIRD_STUDENT) == MAIN
 
-            status = await harness.run("admin status", user=TEACHER)
-            table = code(harness.message(status))
-            rows = status_rows(table)
-            main_name, second_name = harness.built.fleet.engines[0].name, str(second.socket)
-            assert rows[second_name][1] == "DOWN" and rows[main_name][1] == "up", table
-            assert int(rows[main_name][7]) >= 3 and rows[main_name][8].endswith(("ms", "s")), table
-            assert second_name in harness.text(status)  # named in the explanation too
+        status = await harness.run("admin status", user=TEACHER)
+        table = code(harness.message(status))
+        rows = status_rows(table)
+        main_name, second_name = harness.built.fleet.engines[0].name, str(second.socket)
+        assert rows[second_name][1] == "DOWN" and rows[main_name][1] == "up", table
+        assert int(rows[main_name][7]) >= 3 and rows[main_name][8].endswith(("ms", "s")), table
+        assert second_name in harness.text(status)  # named in the explanation too
+        student_asks = await harness.run("admin status")
+        assert "Je mag dit commando niet gebruiken" in harness.message(student_asks)["content"]
 
-            runs = await harness.built.store.runs(GUILD, OTHER_STUDENT.id, limit=50)
-            assert [r.command for r in runs if r.outcome == "refused:error.engine_down"] == [
-                "history",
-                "images",
-                "lab run",
-                "diff",
-            ]
-            assert {r.command for r in runs if r.outcome == "ok"} == {"lab run", "commit"}
+        runs = await harness.built.store.runs(GUILD, OTHER_STUDENT.id, limit=50)
+        assert [r.command for r in runs if r.outcome == "refused:error.engine_down"] == [
+            "history",
+            "images",
+            "lab run",
+            "diff",
+        ]
+        assert {r.command for r in runs if r.outcome == "ok"} == {"lab run", "commit"}
 
-        # A restart while the engine is down keeps its students' labs and placements.
-        async with running_bot(settings, fake) as harness:
-            assert await harness.built.store.lab(GUILD, OTHER_STUDENT.id) == lab_before
-            assert placement(harness, OTHER_STUDENT) == second.url
+    # A restart while the engine is down keeps its students' labs and placements.
+    async with running_bot(settings, fake) as harness:
+        assert await harness.built.store.lab(GUILD, OTHER_STUDENT.id) == lab_before
+        assert placement(harness, OTHER_STUDENT) == second.url
 
-            second.start()  # back: used again, with no restart of the bot
+        second.start()  # back: used again, with no restart of the bot
 
-            again = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
-            assert "B" in code(harness.message(again)), harness.text(again)
-            kept = await harness.run("diff", image="keep", command="cat /kept", user=OTHER_STUDENT)
-            assert "kept" in code(harness.message(kept))
-            lab_after = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
-            assert lab_after is not None and lab_after.container_id == lab_before.container_id
+        again = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
+        assert "B" in code(harness.message(again)), harness.text(again)
+        kept = await harness.run("diff", image="keep", command="cat /kept", user=OTHER_STUDENT)
+        assert "kept" in code(harness.message(kept))
+        lab_after = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
+        assert lab_after is not None and lab_after.container_id == lab_before.container_id
 
-            status = await harness.run("admin status", user=TEACHER)
-            rows = status_rows(code(harness.message(status)))
-            assert rows[str(second.socket)][1] == "up" and rows[str(second.socket)][4] == "1"
-            await harness.built.labs.reap(GUILD)
-    finally:
-        await fake.stop()
+        status = await harness.run("admin status", user=TEACHER)
+        rows = status_rows(code(harness.message(status)))
+        assert rows[str(second.socket)][1] == "up" and rows[str(second.socket)][4] == "1"
+        await harness.built.labs.reap(GUILD)
 
 
 async def test_operator_tools_cover_every_engine(
