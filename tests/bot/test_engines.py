@@ -121,11 +121,19 @@ async def test_new_students_go_to_the_least_loaded_engine_and_stay(
     engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path, fake: FakeDiscord
 ) -> None:
     main, second = engines
-    assert not main.containers.list(), "this test needs the main engine idle: something else runs there"
     settings = two_engine_settings(tmp_path, second)
     with second.client() as other:
+        # Equal load to begin with, whatever else runs on the main engine (removed by the fixture).
+        for _ in main.containers.list():
+            other.containers.run(
+                BUSYBOX,
+                "sleep 600",
+                detach=True,
+                network_mode="none",
+                labels={"org.layerlab.guild": str(GUILD)},
+            )
         async with running_bot(settings, fake) as harness:
-            # Both idle: the first student goes to the first engine of the list.
+            # Equal load: the first student goes to the first engine of the list.
             await harness.run("lab run", command="echo A > /tmp/a")
             assert placement(harness, STUDENT) == MAIN
             assert len(lab_of(main, STUDENT)) == 1 and not lab_of(other, STUDENT)
@@ -134,6 +142,16 @@ async def test_new_students_go_to_the_least_loaded_engine_and_stay(
             await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
             assert placement(harness, OTHER_STUDENT) == second.url
             assert len(lab_of(other, OTHER_STUDENT)) == 1 and not lab_of(main, OTHER_STUDENT)
+            # /lab host reads the second engine's own data-root, not /var/lib/docker.
+            host = await harness.run("lab host", user=OTHER_STUDENT, locale="en-US")
+            listing = (
+                harness.files(host).get("lab-host.txt", b"").decode() or code(harness.message(host))
+            ).split()
+            (container,) = lab_of(other, OTHER_STUDENT)
+            upper = container.attrs["GraphDriver"]["Data"]["UpperDir"]
+            assert upper.startswith(f"{second.root}/data/overlay2/")
+            assert f"{second.root}/data/image/overlay2/layerdb/mounts/{container.id}/mount-id" in listing
+            assert f"{upper}/tmp/b" in listing
 
             # One student each; only the first engine runs a container: least loaded, not by turns.
             await harness.run("lab stop", user=OTHER_STUDENT)
