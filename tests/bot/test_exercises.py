@@ -104,6 +104,17 @@ async def test_teachers_create_post_and_close_and_students_cannot(course: Harnes
     assert "Regel 2 past niet bij de controle" in text and "file <path> contains <text>" in text
     assert "hallo" not in await course.built.exercises.ids(course.fake.guild_id)  # nothing saved
 
+    # A student who submits a teacher's open form (the role taken away meanwhile, say) is refused.
+    form = await course.run("exercise create", user=TEACHER)
+    sneaky = await course.session.submit(
+        form.responses[0].payload["data"]["custom_id"],
+        {"title": "Sneaky", "instructions": "Niets.", "checks": "image mine", "hints": ""},
+        user=STUDENT,
+    )
+    answer = sneaky.responses[-1].payload
+    assert "Je mag dit commando niet gebruiken" in answer.get("data", answer)["content"]
+    assert "sneaky" not in await course.built.exercises.ids(course.fake.guild_id)
+
     # The form closes on every submit (as in Discord): open it again.
     form = await course.run("exercise create", user=TEACHER)
     good = await course.session.submit(
