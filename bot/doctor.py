@@ -27,9 +27,10 @@ class Finding:
 
 async def examine(settings: Settings) -> list[Finding]:
     found = [*_settings(settings), await _database(settings)]
+    seen: dict[str, str] = {}  # engine ID -> the first URL that reached it
     for sandbox in make_sandboxes(settings):
         try:
-            found += await _engine(sandbox, several=len(settings.engine_urls) > 1)
+            found += await _engine(sandbox, several=len(settings.engine_urls) > 1, seen=seen)
         finally:
             await sandbox.close()
     return found
@@ -102,8 +103,12 @@ async def _database(settings: Settings) -> Finding:
     return Finding("database", OK, f"{settings.database} is writable, schema version {version}")
 
 
-async def _engine(sandbox: Sandbox, *, several: bool = False) -> list[Finding]:
-    """The findings about one engine; with several, each part names its engine."""
+async def _engine(
+    sandbox: Sandbox, *, several: bool = False, seen: dict[str, str] | None = None
+) -> list[Finding]:
+    """The findings about one engine; with several, each part names its engine.
+    ``seen`` collects engine IDs: two URLs that reach one engine are a problem
+    (placement would count its load twice and split students that share it)."""
     where = f" [{sandbox.name}]" if several else ""
     try:
         described = await sandbox.describe()
@@ -117,6 +122,15 @@ async def _engine(sandbox: Sandbox, *, several: bool = False) -> list[Finding]:
             )
         ]
     found = [Finding(f"engine{where}", OK, f"Docker {described['version']}, API {described['api_version']}")]
+    if seen is not None and described["engine_id"]:
+        first = seen.setdefault(described["engine_id"], sandbox.url)
+        if first != sandbox.url:
+            found[0] = Finding(
+                f"engine{where}",
+                PROBLEM,
+                f"{sandbox.url} reaches the same Docker engine as {first}",
+                "list each engine once in LAYERLAB_DOCKER_HOSTS",
+            )
     driver = f"{described['driver']} on {described['backing_filesystem'] or '?'}"
     if described["image_store"] == "containerd":
         found.append(

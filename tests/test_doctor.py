@@ -130,3 +130,13 @@ def test_images_prepare_reports_each_image(engine: docker.DockerClient, tmp_path
     assert f"ok   {DEBIAN}: already on the engine" in done.stdout
     assert "FAIL alpine:latest:" in done.stdout and "1 image(s) could not be prepared" in done.stdout
     assert not engine.images.list(name="alpine")
+
+
+async def test_one_engine_listed_twice_is_a_problem(engine: docker.DockerClient, tmp_path: Path) -> None:
+    main = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    assert main.startswith("unix://")
+    alias = tmp_path / "same.sock"
+    alias.symlink_to(main.removeprefix("unix://"))
+    settings = make_settings(tmp_path, discord_token=TOKEN, docker_hosts=[main, f"unix://{alias}"])
+    broken = problems(await examine(settings))
+    assert broken == {f"engine [{alias}]": f"unix://{alias} reaches the same Docker engine as {main}"}

@@ -625,6 +625,7 @@ class Sandbox:
             "image_store": image_store(info),
             "storage_quota": self._probe_storage_quota(),
             "images": present,
+            "engine_id": str(info.get("ID", "")),
         }
 
     def _inspect_image(self, engine_ref: str) -> ImageDetails:
