@@ -27,7 +27,7 @@ class Finding:
 
 async def examine(settings: Settings) -> list[Finding]:
     found = [*_settings(settings), await _database(settings)]
-    seen: dict[str, str] = {}  # engine ID -> the first URL that reached it
+    seen: dict[str, str] = {}  # engine identity -> the first URL that reached it
     for sandbox in make_sandboxes(settings):
         try:
             found += await _engine(sandbox, several=len(settings.engine_urls) > 1, seen=seen)
@@ -107,8 +107,8 @@ async def _engine(
     sandbox: Sandbox, *, several: bool = False, seen: dict[str, str] | None = None
 ) -> list[Finding]:
     """The findings about one engine; with several, each part names its engine.
-    ``seen`` collects engine IDs: two URLs that reach one engine are a problem
-    (placement would count its load twice and split students that share it)."""
+    ``seen`` collects engine identities (ID, host name, data root): two URLs that
+    seem to reach one engine get a warning (placement would count its load twice)."""
     where = f" [{sandbox.name}]" if several else ""
     try:
         described = await sandbox.describe()
@@ -122,14 +122,16 @@ async def _engine(
             )
         ]
     found = [Finding(f"engine{where}", OK, f"Docker {described['version']}, API {described['api_version']}")]
-    if seen is not None and described["engine_id"]:
-        first = seen.setdefault(described["engine_id"], sandbox.url)
+    if seen is not None:
+        first = seen.setdefault(described["identity"], sandbox.url)
         if first != sandbox.url:
-            found[0] = Finding(
-                f"engine{where}",
-                PROBLEM,
-                f"{sandbox.url} reaches the same Docker engine as {first}",
-                "list each engine once in LAYERLAB_DOCKER_HOSTS",
+            found.append(
+                Finding(
+                    f"engine{where}",
+                    WARN,
+                    f"{sandbox.url} seems to reach the same engine as {first} (same ID, host, data root)",
+                    "list each engine once in LAYERLAB_DOCKER_HOSTS",
+                )
             )
     driver = f"{described['driver']} on {described['backing_filesystem'] or '?'}"
     if described["image_store"] == "containerd":

@@ -625,7 +625,9 @@ class Sandbox:
             "image_store": image_store(info),
             "storage_quota": self._probe_storage_quota(),
             "images": present,
-            "engine_id": str(info.get("ID", "")),
+            # Who the engine is: its ID alone is not enough (engines sharing /etc/docker,
+            # or cloned machines, share it), so with its host name and data root.
+            "identity": "|".join(str(info.get(k, "")) for k in ("ID", "Name", "DockerRootDir")),
         }
 
     def _inspect_image(self, engine_ref: str) -> ImageDetails:
