@@ -18,8 +18,9 @@ ENV PATH=/opt/layerlab/bin:$PATH \
 USER layerlab
 WORKDIR /data
 VOLUME ["/data"]
-# The bot reaches the lab engine through DOCKER_HOST (a socket or tcp:// with TLS).
-# Healthy: the database opens and the lab engine answers.
+# The bot reaches the lab engine through DOCKER_HOST (a socket or tcp:// with TLS),
+# or several through LAYERLAB_DOCKER_HOSTS.
+# Healthy: the database opens and a lab engine answers.
 HEALTHCHECK --interval=30s --timeout=15s --start-period=20s --retries=3 CMD ["layerlab", "health"]
 ENTRYPOINT ["layerlab"]
 CMD ["run"]

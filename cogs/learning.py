@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -15,11 +17,11 @@ from bot.services.exercises import Exercises
 from bot.services.learning import Learning
 from bot.ui import learning as views
 from bot.ui.permissions import is_teacher
-from bot.ui.presenter import Presenter
+from bot.ui.presenter import Job, Presenter
 from bot.ui.tryit import TryIt
 from cogs._base import MAX_CHOICES
 
-#: Discord shows at most 25 autocomplete choices.
+V = TypeVar("V", bound=views.TopicView)
 
 
 class Course(commands.Cog):
@@ -43,6 +45,16 @@ class Course(commands.Cog):
             if wanted in title.lower() or wanted in topic
         ][:MAX_CHOICES]
 
+    def _view(self, kind: type[V], job: Job, topic: str) -> V:
+        return kind(
+            owner=job.owner,
+            presenter=self.presenter,
+            lang=job.lang,
+            lesson=self.learning.lesson(topic, job.lang),
+            learning=self.learning,
+            tryit=self.tryit,
+        )
+
     def _topic(self, text: str) -> str:
         topic = self.learning.find_topic(text)
         if topic is None:
@@ -62,16 +74,8 @@ class Course(commands.Cog):
             progress = await self.learning.progress(job.owner, job.lang)
             await job.show(views.topics_embed(t, job.lang, progress, t(job.lang, "learn.title")), None)
             return
-        lesson = self.learning.lesson(self._topic(topic), job.lang)
-        view = views.LessonView(
-            owner=job.owner,
-            presenter=self.presenter,
-            lang=job.lang,
-            lesson=lesson,
-            learning=self.learning,
-            tryit=self.tryit,
-        )
-        await self.learning.page_read(job.owner, lesson.topic, 0)
+        view = self._view(views.LessonView, job, self._topic(topic))
+        await self.learning.page_read(job.owner, view.lesson.topic, 0)
         await job.show(view.embed(), view)
 
     @app_commands.command(name="quiz", description=describe("cmd.quiz"))
@@ -87,14 +91,7 @@ class Course(commands.Cog):
             chosen = next((p.topic for p in progress if (p.quiz_best or 0) < p.quiz_total), COURSE[0])
         else:
             chosen = self._topic(topic)
-        view = views.QuizView(
-            owner=job.owner,
-            presenter=self.presenter,
-            lang=job.lang,
-            lesson=self.learning.lesson(chosen, job.lang),
-            learning=self.learning,
-            tryit=self.tryit,
-        )
+        view = self._view(views.QuizView, job, chosen)
         await job.show(view.embed(), view)
 
     @app_commands.command(name="progress", description=describe("cmd.progress"))

@@ -140,9 +140,8 @@ class Sandbox:
         self.image_quota = image_quota
         self.url = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
         self.name = engine_name(self.url)
-        #: What the last contact with the engine said; ``checked_at`` is monotonic.
+        #: What the last contact with the engine said (a call or a probe).
         self.up = True
-        self.checked_at = 0.0
         self._workers = workers
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="docker")
         # Probes get their own thread and client: calls hanging on a dead engine
@@ -174,7 +173,6 @@ class Sandbox:
         if up != self.up:
             log.warning("Docker engine %s is %s", self.name, "back" if up else "down")
         self.up = up
-        self.checked_at = time.monotonic()
 
     def _forget_client(self) -> None:
         with self._client_lock:
@@ -583,7 +581,6 @@ class Sandbox:
         return True
 
     def _probe(self) -> EngineState:
-        started = time.monotonic()
         try:
             client = self._connect(PROBE_TIMEOUT, 1)
         except EngineUnavailable:
@@ -601,7 +598,6 @@ class Sandbox:
             up=True,
             version=str(info.get("ServerVersion", "")),
             containers_running=int(info.get("ContainersRunning") or 0),
-            answer_ms=int((time.monotonic() - started) * 1000),
         )
 
     def _owns_anything(self, owner: Owner) -> bool:

@@ -131,7 +131,6 @@ class EngineState:
     up: bool
     version: str = ""
     containers_running: int = 0
-    answer_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)

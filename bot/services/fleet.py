@@ -24,6 +24,7 @@ import asyncio
 import logging
 import math
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -181,15 +182,12 @@ class Fleet:
         order = {e.url: i for i, e in enumerate(self.engines)}
         return min(
             healthy,
-            key=lambda es: (es[1].containers_running, students.get(es[0].url, 0), order[es[0].url]),
+            key=lambda es: (es[1].containers_running, students[es[0].url], order[es[0].url]),
         )[0]
 
-    def students(self) -> dict[str, int]:
+    def students(self) -> Counter[str]:
         """How many students are placed on each engine, by URL."""
-        counts: dict[str, int] = {}
-        for url in self._placed.values():
-            counts[url] = counts.get(url, 0) + 1
-        return counts
+        return Counter(self._placed.values())
 
     def forget(self, owner: Owner) -> None:
         """Drop the in-memory placement (the row goes with the student's data)."""
@@ -238,7 +236,7 @@ class Fleet:
                     up=state.up,
                     version=state.version,
                     containers_running=state.containers_running,
-                    students=students.get(engine.url, 0),
+                    students=students[engine.url],
                     jobs_running=engine.gate.running,
                     jobs_waiting=engine.gate.waiting,
                     runs=len(durations),

@@ -5,6 +5,8 @@ container carries its owner in labels; the two are reconciled at start-up."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -108,28 +110,31 @@ class Labs:
         """This student's lab container, if they have one."""
         return await (await self.fleet.of(owner)).lab.find(owner)
 
-    async def diff(self, owner: Owner) -> tuple[ContainerRow, tuple[Change, ...]]:
-        async with self.recorder.record(owner, "lab diff") as record:
+    @asynccontextmanager
+    async def _on_lab(
+        self, owner: Owner, command: str, input: str | None = None, *, queued: bool = True
+    ) -> AsyncIterator[Engine]:
+        """One lab command: recorded, on the student's engine, in the queue when
+        it changes the container (``queued``); the idle clock restarts after it."""
+        async with self.recorder.record(owner, command, input) as record:
             engine = await self.fleet.of(owner, record)
-            found = await engine.lab.diff(owner)
+            async with AsyncExitStack() as stack:
+                if queued:
+                    await stack.enter_async_context(engine.gate.slot(owner.key))
+                yield engine
             await self._touch(owner)
-            return found
+
+    async def diff(self, owner: Owner) -> tuple[ContainerRow, tuple[Change, ...]]:
+        async with self._on_lab(owner, "lab diff", queued=False) as engine:
+            return await engine.lab.diff(owner)
 
     async def stop(self, owner: Owner) -> ContainerRow:
-        async with self.recorder.record(owner, "lab stop") as record:
-            engine = await self.fleet.of(owner, record)
-            async with engine.gate.slot(owner.key):
-                row = await engine.lab.stop(owner)
-            await self._touch(owner)
-            return row
+        async with self._on_lab(owner, "lab stop") as engine:
+            return await engine.lab.stop(owner)
 
     async def start(self, owner: Owner) -> ContainerRow:
-        async with self.recorder.record(owner, "lab start") as record:
-            engine = await self.fleet.of(owner, record)
-            async with engine.gate.slot(owner.key):
-                row = await engine.lab.start(owner)
-            await self._touch(owner)
-            return row
+        async with self._on_lab(owner, "lab start") as engine:
+            return await engine.lab.start(owner)
 
     async def remove(self, owner: Owner) -> ContainerRow:
         async with self.recorder.record(owner, "lab rm") as record:
@@ -140,27 +145,16 @@ class Labs:
             return row
 
     async def commit(self, owner: Owner, name: str) -> CommitResult:
-        async with self.recorder.record(owner, "lab commit", name) as record:
-            engine = await self.fleet.of(owner, record)
-            async with engine.gate.slot(owner.key):
-                result = await engine.lab.commit(owner, name)
-            await self._touch(owner)
-            return result
+        async with self._on_lab(owner, "lab commit", name) as engine:
+            return await engine.lab.commit(owner, name)
 
     async def inspect(self, owner: Owner) -> tuple[ContainerRow, StorageView]:
-        async with self.recorder.record(owner, "lab inspect") as record:
-            engine = await self.fleet.of(owner, record)
-            found = await engine.lab.inspect(owner)
-            await self._touch(owner)
-            return found
+        async with self._on_lab(owner, "lab inspect", queued=False) as engine:
+            return await engine.lab.inspect(owner)
 
     async def host(self, owner: Owner) -> tuple[ContainerRow, HostView]:
-        async with self.recorder.record(owner, "lab host") as record:
-            engine = await self.fleet.of(owner, record)
-            async with engine.gate.slot(owner.key):
-                found = await engine.lab.host(owner)
-            await self._touch(owner)
-            return found
+        async with self._on_lab(owner, "lab host") as engine:
+            return await engine.lab.host(owner)
 
     async def status(self, owner: Owner) -> LabStatus | None:
         async with self.recorder.record(owner, "lab ps") as record:
@@ -280,15 +274,15 @@ class Labs:
         found.sort(key=lambda c: c.status.container.created)
         return ClassLabs(found, unreachable)
 
-    async def reap(self, guild_id: int, user_id: int | None = None) -> Reaped:
+    async def reap(self, guild_id: int, user_id: int | None = None, *, require_all: bool = False) -> Reaped:
         """Remove the lab containers of this course server (of one student if given).
 
-        For one student, every engine that may hold theirs must answer (their
-        data is forgotten next); for a whole server, engines that do not answer
-        are skipped and named."""
+        Engines that do not answer are skipped and named; with ``require_all``
+        (a student's data is forgotten next) nothing is removed unless every
+        engine that may hold theirs answers."""
         engines = self.fleet.holding(Owner(guild_id, user_id)) if user_id is not None else self.fleet.engines
         containers, unreachable = await self._labs_on(engines, guild_id)
-        if user_id is not None and unreachable:
+        if require_all and unreachable:
             raise EngineUnavailable(engine=", ".join(unreachable))
         removed = 0
         for owner, (engine, row) in containers.items():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import EngineUnavailable
 from bot.sandbox.models import Owner
 from bot.services.fleet import Fleet
 from bot.services.labs import Labs
@@ -48,16 +47,12 @@ class Privacy:
         )
 
     async def forget(self, owner: Owner) -> Forgotten:
-        """Docker objects first, on every engine that may hold them (all must
-        answer: a failure leaves the rows that point at them), then every row,
-        placement included, in one transaction."""
-        engines = self.fleet.holding(owner)
-        down = [e.name for e in engines if not (await self.fleet.probe(e)).up]
-        if down:
-            raise EngineUnavailable(engine=", ".join(down))
-        reaped = await self.labs.reap(owner.guild_id, owner.user_id)
+        """Docker objects first, on every engine that may hold them (``Labs.reap``
+        refuses unless all of them answer: nothing is deleted then), then every
+        row, placement included, in one transaction."""
+        reaped = await self.labs.reap(owner.guild_id, owner.user_id, require_all=True)
         images = 0
-        for engine in engines:
+        for engine in self.fleet.holding(owner):
             images += await engine.sandbox.remove_all_images(owner)
         rows = await self.store.delete_user_data(owner.guild_id, owner.user_id)
         self.fleet.forget(owner)

@@ -142,7 +142,9 @@ async def send_demo(interaction: discord.Interaction[Any], reply: Reply) -> None
     )
 
 
-class LessonView(OwnedView):
+class TopicView(OwnedView):
+    """A student's view of one topic: its lesson pages or its quiz."""
+
     def __init__(
         self,
         *,
@@ -152,14 +154,20 @@ class LessonView(OwnedView):
         lesson: Lesson,
         learning: Learning,
         tryit: TryIt,
-        page: int = 0,
     ) -> None:
         super().__init__(owner, presenter, lang)
         self.lesson = lesson
         self.learning = learning
         self.tryit = tryit
-        self.page = page
         self._layout()
+
+    def _layout(self) -> None:
+        """Put the buttons of the current screen in place."""
+        raise NotImplementedError
+
+
+class LessonView(TopicView):
+    page = 0  # the page shown
 
     def _layout(self) -> None:
         self.clear_items()
@@ -196,30 +204,15 @@ class LessonView(OwnedView):
         await send_demo(interaction, reply)
 
 
-class QuizView(OwnedView):
-    def __init__(
-        self,
-        *,
-        owner: Owner,
-        presenter: Presenter,
-        lang: str,
-        lesson: Lesson,
-        learning: Learning,
-        tryit: TryIt,
-    ) -> None:
-        super().__init__(owner, presenter, lang)
-        self.lesson = lesson
-        self.learning = learning
-        self.tryit = tryit
-        self.index = 0
-        self.score = 0
-        self._ask()
+class QuizView(TopicView):
+    index = 0  # the question asked
+    score = 0  # right answers so far
 
     @property
     def question(self) -> Question:
         return self.lesson.questions[self.index]
 
-    def _ask(self) -> None:
+    def _layout(self) -> None:  # a question and its answer buttons
         self.clear_items()
         for number, _ in enumerate(self.question.choices):
             self.button(LETTERS[number], self._answerer(number), style=discord.ButtonStyle.primary)
@@ -282,7 +275,7 @@ class QuizView(OwnedView):
     async def advance(self, interaction: discord.Interaction[Any]) -> None:
         if self.index < len(self.lesson.questions) - 1:
             self.index += 1
-            self._ask()
+            self._layout()
             await interaction.response.edit_message(
                 content=None, embed=self.embed(), attachments=[], view=self
             )

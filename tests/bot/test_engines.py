@@ -1,5 +1,8 @@
 """Several lab engines: two real dockerd on this machine, the bot through real discord.py.
 
+Starting and stopping the second engine takes seconds: the async tests do it on a
+thread, so the bot under test keeps its event loop meanwhile.
+
 Placement (least loaded engine that answers), stickiness across restarts, work
 found on an engine before placements existed, and one engine stopped in the
 middle of a class: its students get a clear message, the others carry on,
@@ -8,6 +11,7 @@ nothing recorded is lost, and the engine is used again once it is back.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -26,6 +30,7 @@ from bot.sandbox import Sandbox
 from bot.sandbox.engine import DEFAULT_DOCKER_HOST, engine_name
 from bot.sandbox.models import Owner
 from bot.settings import Settings
+from bot.store import Store
 from tests.bot.test_demos import code
 from tests.bot.test_lab import TEACHER
 from tests.bot.test_learning import embed_of, press
@@ -198,7 +203,7 @@ async def test_work_already_on_an_engine_brings_its_student_back_there(
 async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
     engines: tuple[docker.DockerClient, SecondEngine], tmp_path: Path, fake: FakeDiscord
 ) -> None:
-    _, second = engines
+    main, second = engines
     settings = two_engine_settings(tmp_path, second)
     async with running_bot(settings, fake) as harness:
         await harness.run("lab run", command="echo A > /tmp/a")
@@ -208,7 +213,7 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         lab_before = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
         assert lab_before is not None
 
-        second.stop()  # the second lab host goes down in the middle of the class
+        await asyncio.to_thread(second.stop)  # the second lab host goes down in the middle of the class
 
         for command, options in (("diff", {}), ("lab run", {"command": "cat /tmp/b"}), ("images", {})):
             refused = await harness.run(command, user=OTHER_STUDENT, **options)
@@ -216,6 +221,9 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
             assert "antwoordt nu niet" in text and str(second.socket) in text, (command, text)
         english = await harness.run("history", image=BUSYBOX, user=OTHER_STUDENT, locale="en-US")
         assert "does not answer right now" in harness.message(english)["content"]
+        checked = await harness.run("exercise check", id="writable_layer", user=OTHER_STUDENT)
+        assert "antwoordt nu niet" in harness.message(checked)["content"]
+        assert await harness.built.store.attempts(GUILD, OTHER_STUDENT.id) == []  # not counted as failed
 
         # Everyone else carries on, and a new student goes to the engine that answers.
         mine = await harness.run("lab run", command="cat /tmp/a")
@@ -236,6 +244,7 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
 
         runs = await harness.built.store.runs(GUILD, OTHER_STUDENT.id, limit=50)
         assert [r.command for r in runs if r.outcome == "refused:error.engine_down"] == [
+            "exercise check",
             "history",
             "images",
             "lab run",
@@ -243,12 +252,25 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         ]
         assert {r.command for r in runs if r.outcome == "ok"} == {"lab run", "commit"}
 
+        # Teachers see which engine is missing from their lists, and reaping leaves its labs alone.
+        listing = await harness.run("admin labs", user=TEACHER)
+        assert f"hun labcontainers staan niet in de lijst: {second_name}" in harness.text(listing)
+        assert "student_a" in harness.message(listing)["content"]
+        assert "student_b" not in harness.message(listing)["content"]
+        one = await harness.run("admin reap", user=TEACHER, student=OTHER_STUDENT)
+        assert f"hun labcontainers blijven staan: {second_name}" in harness.message(one)["content"]
+        everyone = await harness.run("admin reap", user=TEACHER)
+        told = harness.message(everyone)["content"]
+        assert "1 lab-container(s) verwijderd" in told and f"blijven staan: {second_name}" in told, told
+        assert not lab_of(main, STUDENT)
+        assert await harness.built.store.lab(GUILD, OTHER_STUDENT.id) == lab_before
+
     # A restart while the engine is down keeps its students' labs and placements.
     async with running_bot(settings, fake) as harness:
         assert await harness.built.store.lab(GUILD, OTHER_STUDENT.id) == lab_before
         assert placement(harness, OTHER_STUDENT) == second.url
 
-        second.start()  # back: used again, with no restart of the bot
+        await asyncio.to_thread(second.start)  # back: used again, with no restart of the bot
 
         again = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
         assert "B" in code(harness.message(again)), harness.text(again)
@@ -278,7 +300,7 @@ async def test_operator_tools_cover_every_engine(
     assert await prepare(settings, out) == 0
     assert out.getvalue().count(f"ok   {BUSYBOX}: already on the engine") == 2
 
-    second.stop()
+    await asyncio.to_thread(second.stop)
     try:
         broken = {f.part: f.text for f in await examine(settings) if f.level == "problem"}
         assert broken == {f"engine [{second.socket}]": f"no Docker engine answers at {second.url}"}
@@ -290,7 +312,7 @@ async def test_operator_tools_cover_every_engine(
         assert await health(settings) == 0
         assert await health(make_settings(tmp_path, docker_hosts=[second.url])) == 1
     finally:
-        second.start()
+        await asyncio.to_thread(second.start)
 
 
 async def test_no_engine_answers_a_new_student(engine: docker.DockerClient, tmp_path: Path) -> None:
@@ -316,7 +338,7 @@ async def test_forgetting_a_student_clears_their_engine_and_waits_for_it(
         await harness.run("lab run", command="true", user=OTHER_STUDENT)
         assert placement(harness, OTHER_STUDENT) == second.url
 
-        second.stop()
+        await asyncio.to_thread(second.stop)
         try:
             it = await harness.run("privacy forget", user=OTHER_STUDENT, locale="en-US")
             down = await press(harness, it, "Yes, delete everything", user=OTHER_STUDENT, locale="en-US")
@@ -327,7 +349,7 @@ async def test_forgetting_a_student_clears_their_engine_and_waits_for_it(
             ).runs > 0  # nothing deleted
             assert placement(harness, OTHER_STUDENT) == second.url
         finally:
-            second.start()
+            await asyncio.to_thread(second.start)
 
         it = await harness.run("privacy forget", user=OTHER_STUDENT, locale="en-US")
         await press(harness, it, "Yes, delete everything", user=OTHER_STUDENT, locale="en-US")
@@ -342,3 +364,19 @@ async def test_forgetting_a_student_clears_their_engine_and_waits_for_it(
         )
         assert placement(harness, STUDENT) == MAIN
         await harness.built.labs.reap(GUILD)
+
+
+async def test_a_student_on_an_engine_no_longer_listed_is_placed_again(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path, docker_hosts=[MAIN], base_images=[BUSYBOX], default_image=BUSYBOX)
+    store = await Store.open(settings.database)
+    try:
+        await store.place(GUILD, STUDENT.id, f"unix://{tmp_path}/retired.sock")
+    finally:
+        await store.close()
+    async with running_bot(settings) as harness:
+        assert harness.built.fleet.placed(harness.session_owner(STUDENT)) is None
+        assert "A /tmp/testfile" in code(harness.message(await harness.run("diff")))
+        assert placement(harness, STUDENT) == MAIN
+        assert (await harness.built.store.placements())[(GUILD, STUDENT.id)] == MAIN
