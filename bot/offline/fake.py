@@ -265,14 +265,7 @@ class FakeDiscord:
             "version": 1,
             "guild_id": str(self.guild_id),
             "channel_id": str(self.channel_id),
-            "channel": {
-                "id": str(self.channel_id),
-                "type": 0,
-                "name": "lab",
-                "guild_id": str(self.guild_id),
-                "position": 0,
-                "permission_overwrites": [],
-            },
+            "channel": self.channel_payload(),
             "member": {
                 "user": user.payload(),
                 "roles": [str(r) for r in user.roles],

@@ -146,3 +146,21 @@ async def test_sync_from_the_command_line_logs_in_without_the_gateway(
         assert f"Synced {top} command(s) to [{fake.guild_id}]" in capsys.readouterr().out
     finally:
         await fake.stop()
+
+
+async def test_housekeeping_survives_an_error(
+    engine: docker.DockerClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unexpected error in one round of housekeeping is logged; the loop is not ended."""
+    async with running_bot(make_settings(tmp_path)) as harness:
+
+        async def broken(now: object = None) -> tuple[int, int]:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(harness.built.labs, "tick", broken)
+        await harness.bot.janitor()  # one round, as the loop runs it
+        assert "Housekeeping failed" in caplog.text and "disk on fire" in caplog.text
+        assert harness.bot.janitor.is_running() and not harness.bot.janitor.failed()
