@@ -139,7 +139,6 @@ class Sandbox:
         self.default_image = refs.normalize(default_image)
         self.image_quota = image_quota
         self.url = docker_host or os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
-        self.name = engine_name(self.url)
         #: What the last contact with the engine said (a call or a probe).
         self.up = True
         self._workers = workers
@@ -150,6 +149,10 @@ class Sandbox:
         self._client: docker.DockerClient | None = None
         self._client_lock = threading.Lock()
         self._storage_quota: bool | None = None  # probed on first use
+
+    @property
+    def name(self) -> str:
+        return engine_name(self.url)
 
     # -- plumbing ----------------------------------------------------------
 
