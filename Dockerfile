@@ -7,6 +7,7 @@ RUN python3 -m venv /opt/layerlab
 COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY cogs /src/cogs
+COPY fakediscord /src/fakediscord
 RUN /opt/layerlab/bin/pip install --no-cache-dir --disable-pip-version-check /src
 
 FROM ${BASE_IMAGE}

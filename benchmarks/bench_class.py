@@ -28,11 +28,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.app import Services, services
-from bot.offline import FakeDiscord, FakeUser, offline_bot
-from bot.sandbox.engine import DEFAULT_DOCKER_HOST
+from bot.app import Services
+from bot.console import offline
+from bot.sandbox.client import DEFAULT_DOCKER_HOST
 from bot.sandbox.models import Owner
 from bot.settings import Settings
+from fakediscord import FakeDiscord, FakeUser
 from tests.support.second_engine import SecondEngine
 
 COMMAND = "echo Hallo > /tmp/testfile"
@@ -74,9 +75,9 @@ async def bot_class(image: str, students: int, urls: list[str], folder: Path) ->
     fake = FakeDiscord()
     await fake.start()
     try:
-        async with services(settings) as built, offline_bot(built.bot(sync_commands=False), fake) as session:
+        async with offline(settings, fake) as (built, session):
             for engine in built.fleet.engines:  # warm-up: each engine's client
-                await engine.sandbox.resolve(Owner(guild_id=1, user_id=1), image)
+                await engine.sandbox.policy.resolve(Owner(guild_id=1, user_id=1), image)
             users = [FakeUser(id=300000000000000100 + i, name=f"student{i}") for i in range(students)]
 
             async def one(user: FakeUser) -> float:

@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.app import services
-from bot.offline import FakeDiscord, FakeUser, offline_bot
+from bot.console import offline
 from bot.settings import Settings
+from fakediscord import FakeDiscord, FakeUser
 
 COMMAND = "echo Hallo > /tmp/testfile"
 
@@ -48,7 +48,7 @@ async def bot_runs(image: str, runs: int, folder: Path) -> list[float]:
     await fake.start()
     times: list[float] = []
     try:
-        async with services(settings) as built, offline_bot(built.bot(sync_commands=False), fake) as session:
+        async with offline(settings, fake) as (_, session):
             user = FakeUser(id=300000000000000001, name="bench")
             await session.command("diff", user=user)  # warm-up: client, storage-quota probe
             for _ in range(runs):

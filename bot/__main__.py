@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from bot import __version__
 from bot.app import services
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Database
 
 log = logging.getLogger("bot")
 
@@ -63,14 +63,14 @@ async def _sync(settings: Settings, token: str, guilds: list[int] | None) -> Non
 
 
 async def _backup(settings: Settings, path: str) -> int:
-    store = await Store.open(settings.database)
+    db = await Database.open(settings.database)
     try:
-        version = await store.backup(path)
+        version = await db.backup(path)
     except FileExistsError as exc:
         print(f"layerlab: {exc}", file=sys.stderr)
         return EXIT_USAGE
     finally:
-        await store.close()
+        await db.close()
     print(f"Backed up {settings.database} to {path} (schema version {version}).")
     return 0
 

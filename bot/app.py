@@ -22,7 +22,7 @@ from bot.services.privacy import Privacy
 from bot.services.qna import QnA
 from bot.services.recording import Recorder
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Database, Repositories
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ EXTRA_DOCKER_WORKERS = 4
 class Services:
     settings: Settings
     catalog: Catalog
-    store: Store
+    db: Database
+    repos: Repositories
     fleet: Fleet
     demos: Demos
     labs: Labs
@@ -50,7 +51,6 @@ class Services:
             settings=self.settings,
             catalog=self.catalog,
             fleet=self.fleet,
-            store=self.store,
             demos=self.demos,
             labs=self.labs,
             learning=self.learning,
@@ -81,35 +81,45 @@ def make_sandboxes(settings: Settings) -> list[Sandbox]:
 @asynccontextmanager
 async def services(settings: Settings) -> AsyncIterator[Services]:
     catalog = Catalog.load(settings.language)
-    store = await Store.open(settings.database)
+    db = await Database.open(settings.database)
+    repos = Repositories.over(db)
     sandboxes = make_sandboxes(settings)
-    fleet = Fleet([Engine.on(s, settings.sandbox_concurrency) for s in sandboxes], store)
+    fleet = Fleet(
+        [Engine.on(s, settings.sandbox_concurrency) for s in sandboxes], repos.placements, repos.runs
+    )
     await fleet.load()
-    recorder = Recorder(store)
+    recorder = Recorder(repos.runs)
     policy = LabPolicy(
         stop_after=timedelta(minutes=settings.lab_stop_minutes),
         remove_after=timedelta(hours=settings.lab_remove_hours),
     )
-    labs = Labs(fleet, store, recorder, policy)
-    preferences = Preferences(store)
+    labs = Labs(fleet, repos.labs, recorder, policy)
+    preferences = Preferences(repos.preferences)
     await preferences.load()
-    learning = Learning(store)
-    qna = QnA(store, learning.lessons, per_hour=settings.ask_per_hour, max_chars=settings.ask_max_chars)
+    learning = Learning(repos.learning)
+    qna = QnA(
+        repos.questions,
+        repos.runs,
+        learning.lessons,
+        per_hour=settings.ask_per_hour,
+        max_chars=settings.ask_max_chars,
+    )
     await qna.index_lessons()
     try:
         yield Services(
             settings=settings,
             catalog=catalog,
-            store=store,
+            db=db,
+            repos=repos,
             fleet=fleet,
-            demos=Demos(fleet, recorder, sandboxes[0].default_image),
+            demos=Demos(fleet, recorder, sandboxes[0].policy.default_image),
             labs=labs,
             learning=learning,
             preferences=preferences,
-            privacy=Privacy(store, fleet, labs, preferences),
-            exercises=Exercises(store, fleet, recorder, ZoneInfo(settings.timezone)),
+            privacy=Privacy(repos.privacy, fleet, labs, preferences),
+            exercises=Exercises(repos.exercises, fleet, recorder, ZoneInfo(settings.timezone)),
             qna=qna,
         )
     finally:
         await fleet.close()
-        await store.close()
+        await db.close()

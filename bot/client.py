@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.errors import EngineUnavailable
-from bot.events import INTERACTION_DONE
 from bot.i18n import Catalog, CatalogTranslator
 from bot.services.demos import Demos
 from bot.services.exercises import Exercises
@@ -22,9 +21,8 @@ from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
 from bot.services.qna import QnA
 from bot.settings import Settings
-from bot.store import Store
 from bot.ui.presenter import Presenter
-from bot.ui.tree import LayerLabTree, log_interaction
+from bot.ui.tree import LayerLabTree
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +60,6 @@ class LayerLabBot(commands.Bot):
         settings: Settings,
         catalog: Catalog,
         fleet: Fleet,
-        store: Store,
         demos: Demos,
         labs: Labs,
         learning: Learning,
@@ -88,7 +85,6 @@ class LayerLabBot(commands.Bot):
         self.settings = settings
         self.catalog = catalog
         self.fleet = fleet
-        self.store = store
         #: For /admin status: when this process's bot was made.
         self.started_at = time.time()
         self.demos = demos
@@ -98,7 +94,11 @@ class LayerLabBot(commands.Bot):
         self.exercises = exercises
         self.qna = qna
         self.presenter = Presenter(
-            catalog, preferences, public=settings.public_results, limits=settings.limits
+            catalog,
+            preferences,
+            public=settings.public_results,
+            limits=settings.limits,
+            engine_of=fleet.engine_name,
         )
         self.sync_commands = sync_commands
         self.housekeeping = housekeeping
@@ -126,7 +126,7 @@ class LayerLabBot(commands.Bot):
     async def remove_leftovers(self) -> None:
         for engine in await self.fleet.answering():
             try:
-                await engine.sandbox.remove_leftovers()
+                await engine.sandbox.cleanup.remove_leftovers()
             except EngineUnavailable:
                 log.warning(
                     "Engine %s unreachable; its leftover containers are removed once it answers", engine.name
@@ -151,5 +151,4 @@ class LayerLabBot(commands.Bot):
     async def on_app_command_completion(
         self, interaction: discord.Interaction[Any], command: app_commands.Command[Any, ..., Any]
     ) -> None:
-        log_interaction(interaction, "ok")
-        self.dispatch(INTERACTION_DONE, interaction)
+        self.presenter.finished(interaction)

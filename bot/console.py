@@ -11,15 +11,16 @@ import getpass
 import logging
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import services
-from bot.offline import FakeDiscord, FakeUser, OfflineSession, offline_bot
-from bot.offline.fake import FakeInteraction
-from bot.offline.session import CommandLineError
+from bot.app import Services, services
+from bot.events import INTERACTION_DONE
 from bot.settings import Settings
 from bot.ui.text import ZERO_WIDTH_SPACE
+from fakediscord import CommandLineError, FakeDiscord, FakeInteraction, FakeUser, OfflineSession, offline_bot
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,17 @@ class ConsolePrinter:
                     self.print(f"[{len(self.buttons)}] {component.get('label', '')}")
 
 
+@asynccontextmanager
+async def offline(settings: Settings, fake: FakeDiscord) -> AsyncIterator[tuple[Services, OfflineSession]]:
+    """The bot's services, and the bot itself running against ``fake`` (the console,
+    the tests and the benchmarks all start it this way)."""
+    async with (
+        services(settings) as built,
+        offline_bot(built.bot(sync_commands=False), fake, done_event=INTERACTION_DONE) as session,
+    ):
+        yield built, session
+
+
 async def _read_line(stream: TextIO, prompt: str, out: TextIO) -> str | None:
     if stream.isatty():
         print(prompt, end="", file=out, flush=True)
@@ -96,7 +108,7 @@ async def run_console(settings: Settings, stdin: TextIO | None = None, stdout: T
     fake = FakeDiscord()
     await fake.start()
     try:
-        async with services(settings) as built, offline_bot(built.bot(sync_commands=False), fake) as session:
+        async with offline(settings, fake) as (_, session):
             user = FakeUser(id=CONSOLE_USER_ID, name=getpass.getuser())
             locale = LOCALES[settings.language]
             printer = ConsolePrinter(fake, out)

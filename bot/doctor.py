@@ -10,7 +10,7 @@ from bot.app import make_sandboxes
 from bot.errors import EngineUnavailable
 from bot.sandbox import Sandbox
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Database
 
 #: A Discord bot token: three dot-separated base64url parts.
 TOKEN_SHAPE = re.compile(r"^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$")
@@ -88,7 +88,7 @@ def _settings(settings: Settings) -> list[Finding]:
 
 async def _database(settings: Settings) -> Finding:
     try:
-        store = await Store.open(settings.database)
+        db = await Database.open(settings.database)
     except Exception as exc:  # any reason is the same to an operator: it cannot be used
         return Finding(
             "database",
@@ -97,9 +97,9 @@ async def _database(settings: Settings) -> Finding:
             "check the path and its permissions (LAYERLAB_DATABASE)",
         )
     try:
-        version = await store.schema_version()
+        version = await db.schema_version()
     finally:
-        await store.close()
+        await db.close()
     return Finding("database", OK, f"{settings.database} is writable, schema version {version}")
 
 
@@ -111,7 +111,7 @@ async def _engine(
     seem to reach one engine get a warning (placement would count its load twice)."""
     where = f" [{sandbox.name}]" if several else ""
     try:
-        described = await sandbox.describe()
+        described = await sandbox.host.describe()
     except EngineUnavailable:
         return [
             Finding(

@@ -42,17 +42,17 @@ async def _prepare_engine(sandbox: Sandbox, out: TextIO) -> int:
     """Returns how many images failed."""
     failed = 0
     live = out.isatty()
-    for ref in sandbox.base_images:
+    for ref in sandbox.policy.base_images:
 
         def progress(done: int, total: int, ref: str = ref) -> None:
             if live:
                 print(f"\r{ref}: {_bar(done, total)}", end="", file=out, flush=True)
 
         try:
-            pulled = await sandbox.prepare_image(ref, progress)
+            pulled = await sandbox.images.prepare(ref, progress)
         except EngineUnavailable:
             print(f"FAIL {sandbox.url}: no Docker engine answers", file=out)
-            return len(sandbox.base_images)
+            return len(sandbox.policy.base_images)
         except UserError as exc:
             failed += 1
             if live:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.sandbox.engine import DEFAULT_DOCKER_HOST
+from bot.sandbox.client import DEFAULT_DOCKER_HOST
 from bot.sandbox.limits import Limits
 
 Language = Literal["nl", "en"]

@@ -17,13 +17,14 @@ from bot.ui.presenter import Presenter
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class ClassCog(commands.GroupCog, group_name="class", group_description=describe("cmd.class")):
-    def __init__(self, exercises: Exercises, presenter: Presenter) -> None:
+    def __init__(self, exercises: Exercises, presenter: Presenter, teacher_role: str) -> None:
         self.exercises = exercises
         self.presenter = presenter
+        self.teacher_role = teacher_role
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction[LayerLabBot]) -> bool:  # type: ignore[override]
-        return is_teacher(interaction, interaction.client.settings.teacher_role)
+        return is_teacher(interaction, self.teacher_role)
 
     @app_commands.command(name="progress", description=describe("cmd.class_progress"))
     @app_commands.describe(exercise=describe("cmd.class_exercise"))
@@ -46,4 +47,4 @@ class ClassCog(commands.GroupCog, group_name="class", group_description=describe
 
 
 async def setup(bot: LayerLabBot) -> None:
-    await bot.add_cog(ClassCog(bot.exercises, bot.presenter))
+    await bot.add_cog(ClassCog(bot.exercises, bot.presenter, bot.settings.teacher_role))

@@ -10,10 +10,10 @@ from bot.i18n import describe
 from bot.render.cli import utcnow
 from bot.ui import replies
 from cogs._base import TopicCog
-from cogs._images import image_autocomplete
+from cogs._images import ImageChoices
 
 
-class Commit(TopicCog):
+class Commit(ImageChoices, TopicCog):
     topic = "commit"
 
     @app_commands.command(name="commit", description=describe("cmd.commit"))
@@ -22,7 +22,7 @@ class Commit(TopicCog):
         command=describe("cmd.commit_command"),
         image=describe("cmd.commit_image"),
     )
-    @app_commands.autocomplete(image=image_autocomplete)
+    @app_commands.autocomplete(image=ImageChoices.image_autocomplete)
     @app_commands.guild_only()
     async def commit_image(
         self,

@@ -27,10 +27,21 @@ from cogs._base import MAX_CHOICES
 
 @app_commands.guild_only()
 class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=describe("cmd.exercise")):
-    def __init__(self, exercises: Exercises, presenter: Presenter) -> None:
+    def __init__(
+        self, exercises: Exercises, presenter: Presenter, teacher_role: str, start_button: type[StartButton]
+    ) -> None:
         self.exercises = exercises
         self.presenter = presenter
+        self.teacher_role = teacher_role
+        self.start_button = start_button
         super().__init__()
+
+    def _form(
+        self, interaction: discord.Interaction[LayerLabBot], *args: str, **values: str
+    ) -> ExerciseModal:
+        require_teacher(interaction, self.teacher_role)
+        lang = self.presenter.language(interaction)
+        return ExerciseModal(self.exercises, self.presenter, self.teacher_role, lang, *args, **values)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -87,24 +98,19 @@ class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=de
 
     @app_commands.command(name="create", description=describe("cmd.exercise_create"))
     async def exercise_create(self, interaction: discord.Interaction[LayerLabBot]) -> None:
-        require_teacher(interaction)
-        await interaction.response.send_modal(
-            ExerciseModal(interaction.client, self.presenter.language(interaction))
-        )
+        await interaction.response.send_modal(self._form(interaction))
 
     @app_commands.command(name="edit", description=describe("cmd.exercise_edit"))
     @app_commands.describe(id=describe("cmd.exercise_id"))
     @app_commands.autocomplete(id=exercise_autocomplete)
     async def exercise_edit(self, interaction: discord.Interaction[LayerLabBot], id: str) -> None:
-        require_teacher(interaction)
+        require_teacher(interaction, self.teacher_role)
         assert interaction.guild_id is not None
-        lang = self.presenter.language(interaction)
-        current = await self.exercises.get(interaction.guild_id, id, lang)
+        current = await self.exercises.get(interaction.guild_id, id, self.presenter.language(interaction))
         if current.builtin:
             raise UserError("exercise.builtin", id=current.id)
-        modal = ExerciseModal(
-            interaction.client,
-            lang,
+        modal = self._form(
+            interaction,
             current.id,
             title=current.title,
             instructions=current.instructions,
@@ -127,7 +133,7 @@ class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=de
         channel: discord.TextChannel | None = None,
         deadline: str | None = None,
     ) -> None:
-        require_teacher(interaction)
+        require_teacher(interaction, self.teacher_role)
         job = await self.presenter.begin(interaction, private=True)
         target = channel or interaction.channel
         if not isinstance(target, discord.TextChannel | discord.Thread):
@@ -135,7 +141,8 @@ class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=de
         exercise = await self.exercises.post(
             job.owner.guild_id, id, channel_id=target.id, deadline=deadline, lang=job.lang
         )
-        message = await post_exercise(target, exercise, self.presenter.catalog, job.lang, self.zone)
+        t = self.presenter.catalog
+        message = await post_exercise(target, exercise, self.start_button, t, job.lang, self.zone)
         await self.exercises.posted(job.owner.guild_id, exercise.id, message.id)
         text = self.presenter.catalog(job.lang, "exercise.posted", id=exercise.id)
         await job.finish(Reply(content=text), shareable=False)
@@ -144,7 +151,7 @@ class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=de
     @app_commands.describe(id=describe("cmd.exercise_id"))
     @app_commands.autocomplete(id=exercise_autocomplete)
     async def exercise_close(self, interaction: discord.Interaction[LayerLabBot], id: str) -> None:
-        require_teacher(interaction)
+        require_teacher(interaction, self.teacher_role)
         job = await self.presenter.begin(interaction, private=True)
         exercise = await self.exercises.close(job.owner.guild_id, id, job.lang)
         text = self.presenter.catalog(job.lang, "exercise.closed_done", id=exercise.id)
@@ -152,5 +159,6 @@ class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=de
 
 
 async def setup(bot: LayerLabBot) -> None:
-    bot.add_dynamic_items(StartButton)
-    await bot.add_cog(ExerciseCog(bot.exercises, bot.presenter))
+    start_button = StartButton.bound(exercises=bot.exercises, labs=bot.labs, presenter=bot.presenter)
+    bot.add_dynamic_items(start_button)
+    await bot.add_cog(ExerciseCog(bot.exercises, bot.presenter, bot.settings.teacher_role, start_button))

@@ -10,15 +10,15 @@ from bot.i18n import describe
 from bot.render.cli import utcnow
 from bot.ui import replies
 from cogs._base import TopicCog
-from cogs._images import image_autocomplete
+from cogs._images import ImageChoices
 
 
-class History(TopicCog):
+class History(ImageChoices, TopicCog):
     topic = "history"
 
     @app_commands.command(name="history", description=describe("cmd.history"))
     @app_commands.describe(image=describe("cmd.history_image"), full=describe("cmd.history_full"))
-    @app_commands.autocomplete(image=image_autocomplete)
+    @app_commands.autocomplete(image=ImageChoices.image_autocomplete)
     @app_commands.guild_only()
     async def history_show(
         self, interaction: discord.Interaction[LayerLabBot], image: str, full: bool = False

@@ -10,15 +10,15 @@ from bot.client import LayerLabBot
 from bot.i18n import describe
 from bot.ui import replies
 from cogs._base import TopicCog
-from cogs._images import image_autocomplete
+from cogs._images import ImageChoices
 
 
-class Inspect(TopicCog):
+class Inspect(ImageChoices, TopicCog):
     topic = "inspect"
 
     @app_commands.command(name="inspect", description=describe("cmd.inspect"))
     @app_commands.describe(image=describe("cmd.inspect_image"))
-    @app_commands.autocomplete(image=image_autocomplete)
+    @app_commands.autocomplete(image=ImageChoices.image_autocomplete)
     @app_commands.guild_only()
     async def inspect_image(
         self, interaction: discord.Interaction[LayerLabBot], image: str | None = None

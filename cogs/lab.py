@@ -9,24 +9,26 @@ from discord.ext import commands
 from bot.client import LayerLabBot
 from bot.i18n import describe
 from bot.render.cli import utcnow
+from bot.services.demos import Demos
 from bot.services.labs import Labs
 from bot.ui import lab_replies
 from bot.ui.presenter import Presenter
-from cogs._images import image_autocomplete
+from cogs._images import ImageChoices
 
 
 @app_commands.guild_only()
-class Lab(commands.GroupCog, group_name="lab", group_description=describe("cmd.lab")):
+class Lab(ImageChoices, commands.GroupCog, group_name="lab", group_description=describe("cmd.lab")):
     topic = "host_storage"
 
-    def __init__(self, labs: Labs, presenter: Presenter) -> None:
+    def __init__(self, labs: Labs, demos: Demos, presenter: Presenter) -> None:
         self.labs = labs
+        self.demos = demos
         self.presenter = presenter
         super().__init__()
 
     @app_commands.command(name="run", description=describe("cmd.lab_run"))
     @app_commands.describe(command=describe("cmd.lab_run_command"), image=describe("cmd.lab_run_image"))
-    @app_commands.autocomplete(image=image_autocomplete)
+    @app_commands.autocomplete(image=ImageChoices.image_autocomplete)
     async def lab_run(
         self, interaction: discord.Interaction[LayerLabBot], command: str, image: str | None = None
     ) -> None:
@@ -91,4 +93,4 @@ class Lab(commands.GroupCog, group_name="lab", group_description=describe("cmd.l
 
 
 async def setup(bot: LayerLabBot) -> None:
-    await bot.add_cog(Lab(bot.labs, bot.presenter))
+    await bot.add_cog(Lab(bot.labs, bot.demos, bot.presenter))

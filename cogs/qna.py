@@ -86,7 +86,7 @@ class Questions(commands.Cog):
     async def answer(
         self, interaction: discord.Interaction[LayerLabBot], id: int, text: str | None = None
     ) -> None:
-        require_teacher(interaction)
+        require_teacher(interaction, self.settings.teacher_role)
         job = await self.presenter.begin(interaction, private=True)
         question = await self.qna.get(job.owner.guild_id, id)
         thread = await ui.question_thread(interaction.guild, question)
@@ -105,13 +105,14 @@ class Questions(commands.Cog):
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class QuestionsAdmin(commands.GroupCog, group_name="questions", group_description=describe("cmd.questions")):
-    def __init__(self, qna: QnA, presenter: Presenter) -> None:
+    def __init__(self, qna: QnA, presenter: Presenter, teacher_role: str) -> None:
         self.qna = qna
         self.presenter = presenter
+        self.teacher_role = teacher_role
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction[LayerLabBot]) -> bool:  # type: ignore[override]
-        require_teacher(interaction)
+        require_teacher(interaction, self.teacher_role)
         return True
 
     @app_commands.command(name="list", description=describe("cmd.questions_list"))
@@ -144,4 +145,4 @@ class QuestionsAdmin(commands.GroupCog, group_name="questions", group_descriptio
 
 async def setup(bot: LayerLabBot) -> None:
     await bot.add_cog(Questions(bot.qna, bot.presenter, bot.settings))
-    await bot.add_cog(QuestionsAdmin(bot.qna, bot.presenter))
+    await bot.add_cog(QuestionsAdmin(bot.qna, bot.presenter, bot.settings.teacher_role))

@@ -9,15 +9,15 @@ from bot.client import LayerLabBot
 from bot.i18n import describe
 from bot.ui import replies
 from cogs._base import TopicCog
-from cogs._images import image_autocomplete
+from cogs._images import ImageChoices
 
 
-class WritableLayer(TopicCog):
+class WritableLayer(ImageChoices, TopicCog):
     topic = "writable_layer"
 
     @app_commands.command(name="diff", description=describe("cmd.diff"))
     @app_commands.describe(command=describe("cmd.diff_command"), image=describe("cmd.diff_image"))
-    @app_commands.autocomplete(image=image_autocomplete)
+    @app_commands.autocomplete(image=ImageChoices.image_autocomplete)
     @app_commands.guild_only()
     async def diff_run(
         self,

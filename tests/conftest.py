@@ -15,11 +15,11 @@ from typing import Any
 import docker
 import pytest
 
-from bot.app import Services, services
-from bot.offline import FakeDiscord, FakeUser, OfflineSession, offline_bot
-from bot.offline.fake import FakeInteraction
+from bot.app import Services
+from bot.console import offline
 from bot.sandbox.models import Owner
 from bot.settings import Settings
+from fakediscord import FakeDiscord, FakeInteraction, FakeUser, OfflineSession
 
 DEBIAN = "layerlab-test/debian:bookworm"
 BUSYBOX = "layerlab-test/busybox:latest"
@@ -52,21 +52,6 @@ def make_settings(tmp: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-@pytest.fixture(scope="session")
-def engine() -> Iterator[docker.DockerClient]:
-    """The real engine; fails (never skips) when it is not there."""
-    try:
-        client = docker.from_env()
-        client.ping()
-    except Exception as exc:
-        pytest.fail(f"No Docker engine answers ({exc}). Run scripts/test, which starts one.", pytrace=False)
-    missing = [name for name in TEST_IMAGES if not client.images.list(name=name)]
-    if missing:
-        pytest.fail(f"Test images missing: {missing}. Run scripts/engine.sh to build them.", pytrace=False)
-    yield client
-    client.close()
-
-
 #: Course servers the tests play in; their images are removed before and after a run.
 TEST_GUILDS = (FakeDiscord().guild_id, 11, 31)
 
@@ -78,11 +63,30 @@ def _remove_test_images(client: docker.DockerClient) -> None:
                 client.images.remove(tag, force=True)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def clean_test_images(engine: docker.DockerClient) -> Iterator[None]:
-    _remove_test_images(engine)
-    yield
-    _remove_test_images(engine)
+@pytest.fixture(scope="session")
+def engine() -> Iterator[docker.DockerClient]:
+    """The real engine; fails (never skips) when it is not there. Every test that
+    uses it, directly or through another fixture, is marked ``docker``."""
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as exc:
+        pytest.fail(f"No Docker engine answers ({exc}). Run scripts/test, which starts one.", pytrace=False)
+    missing = [name for name in TEST_IMAGES if not client.images.list(name=name)]
+    if missing:
+        pytest.fail(f"Test images missing: {missing}. Run scripts/engine.sh to build them.", pytrace=False)
+    _remove_test_images(client)
+    yield client
+    _remove_test_images(client)
+    client.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``docker`` marks every test that needs the engine: ``scripts/test --fast``
+    runs the others (``-m "not docker"``) with no engine reachable."""
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.docker)
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +149,7 @@ async def running_bot(settings: Settings, fake: FakeDiscord | None = None) -> As
         fake = FakeDiscord()
         await fake.start()
     try:
-        async with services(settings) as built, offline_bot(built.bot(sync_commands=False), fake) as session:
+        async with offline(settings, fake) as (built, session):
             yield Harness(fake, built, session)
         assert not fake.violations, f"the bot broke Discord's rules: {fake.violations}"
     finally:

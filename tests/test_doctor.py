@@ -15,8 +15,8 @@ from pathlib import Path
 import docker
 
 from bot.doctor import PROBLEM, WARN, examine, report
-from bot.store import Store
-from bot.store.database import _migrations
+from bot.store import Database
+from bot.store.database import migrations
 from tests.conftest import DEBIAN, TEST_IMAGES, make_settings
 from tests.store.test_store import WRITER
 
@@ -78,7 +78,7 @@ def test_doctor_exit_codes_from_the_command_line(engine: docker.DockerClient, tm
 
 async def test_backup_while_the_bot_writes(tmp_path: Path) -> None:
     path = tmp_path / "live.db"
-    await (await Store.open(path)).close()
+    await (await Database.open(path)).close()
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
     assert writer.stdout is not None
     try:
@@ -86,9 +86,9 @@ async def test_backup_while_the_bot_writes(tmp_path: Path) -> None:
         deadline = time.monotonic() + 20
         while confirmed < 300 and time.monotonic() < deadline:
             confirmed = int(await asyncio.to_thread(writer.stdout.readline))
-        store = await Store.open(path)
+        store = await Database.open(path)
         try:
-            assert await store.backup(tmp_path / "copy.db") == len(_migrations())
+            assert await store.backup(tmp_path / "copy.db") == len(migrations())
         finally:
             await store.close()
     finally:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.i18n import Catalog
-from bot.sandbox.engine import engine_name
+from bot.sandbox.client import engine_name
 from bot.services.fleet import EngineReport, percentile
 from bot.ui.status_replies import milliseconds, status_reply, uptime_text
 

@@ -57,19 +57,19 @@ class Demos:
         async with self.recorder.record(owner, "diff", image, shell) as record:
             shell = check_command(shell)
             engine = await self.fleet.of(owner, record)
-            ref = await engine.sandbox.resolve(owner, image)
+            ref = await engine.sandbox.policy.resolve(owner, image)
             record.image = ref.shown
             async with engine.gate.slot(owner.key, on_wait):
-                result = await engine.sandbox.run(owner, ref, shell)
+                result = await engine.sandbox.runner.run(owner, ref, shell)
             record.finished(result)
             return result
 
     async def history(self, owner: Owner, image: str) -> tuple[ImageRef, tuple[HistoryEntry, ...]]:
         async with self.recorder.record(owner, "history", image) as record:
             engine = await self.fleet.of(owner, record)
-            ref = await engine.sandbox.resolve(owner, image)
+            ref = await engine.sandbox.policy.resolve(owner, image)
             record.image = ref.shown
-            return ref, await engine.sandbox.history(ref)
+            return ref, await engine.sandbox.images.history(ref)
 
     async def commit(
         self,
@@ -82,38 +82,38 @@ class Demos:
         async with self.recorder.record(owner, "commit", image, command) as record:
             shell = check_command(command)
             engine = await self.fleet.of(owner, record)
-            base = await engine.sandbox.resolve(owner, image)
+            base = await engine.sandbox.policy.resolve(owner, image)
             record.image = base.shown
             async with engine.gate.slot(owner.key, on_wait):
-                result = await engine.sandbox.commit(owner, name, base, shell)
+                result = await engine.sandbox.images.commit(owner, name, base, shell)
             record.finished(result.run)
             return base, result
 
     async def images(self, owner: Owner) -> ImagesOverview:
         async with self.recorder.record(owner, "images") as record:
             engine = await self.fleet.of(owner, record)
-            return await engine.sandbox.images(owner)
+            return await engine.sandbox.images.overview(owner)
 
     async def remove_image(self, owner: Owner, name: str) -> RemoveResult:
         async with self.recorder.record(owner, "rmi", name) as record:
             engine = await self.fleet.of(owner, record)
-            return await engine.sandbox.remove_image(owner, name)
+            return await engine.sandbox.images.remove(owner, name)
 
     async def info(self, owner: Owner) -> EngineInfo:
         async with self.recorder.record(owner, "info") as record:
             engine = await self.fleet.of(owner, record)
-            return await engine.sandbox.info(owner)
+            return await engine.sandbox.host.info(owner)
 
     async def inspect_image(self, owner: Owner, image: str | None) -> tuple[ImageRef, ImageDetails]:
         async with self.recorder.record(owner, "inspect", image) as record:
             engine = await self.fleet.of(owner, record)
-            ref = await engine.sandbox.resolve(owner, image)
+            ref = await engine.sandbox.policy.resolve(owner, image)
             record.image = ref.shown
-            return ref, await engine.sandbox.inspect_image(ref)
+            return ref, await engine.sandbox.images.inspect(ref)
 
     async def image_names(self, owner: Owner) -> list[str]:
         """What a student may type as an image: their own first, then the base images."""
         sandbox = (await self.fleet.of(owner)).sandbox
-        overview = await sandbox.images(owner)
+        overview = await sandbox.images.overview(owner)
         own = [f"{i.repository}:{i.tag}" for i in overview.own]
-        return own + [b for b in sandbox.base_images if b not in overview.missing_base]
+        return own + [b for b in sandbox.policy.base_images if b not in overview.missing_base]

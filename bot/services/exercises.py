@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from bot.exercises import Check, Exercise, parse_checks
 from bot.sandbox.models import Owner
 from bot.services.fleet import Engine, Fleet
 from bot.services.recording import Recorder
-from bot.store import Attempt, ExerciseState, Store, StoredExercise
+from bot.store import Attempt, ExerciseState, ExerciseStore, StoredExercise
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def parse_deadline(text: str, zone: ZoneInfo) -> datetime:
 
 
 class Exercises:
-    def __init__(self, store: Store, fleet: Fleet, recorder: Recorder, zone: ZoneInfo) -> None:
+    def __init__(self, store: ExerciseStore, fleet: Fleet, recorder: Recorder, zone: ZoneInfo) -> None:
         self.store = store
         self.fleet = fleet
         self.recorder = recorder
@@ -100,7 +101,7 @@ class Exercises:
     # -- reading ------------------------------------------------------------------
 
     async def all(self, guild_id: int, lang: str) -> list[Exercise]:
-        state = await self.store.exercise_state(guild_id)
+        state = await self.store.states(guild_id)
         found: list[Exercise] = list(exercises.builtin(lang).values())
         found += [
             Exercise(
@@ -111,7 +112,7 @@ class Exercises:
                 checks_text=e.checks,
                 builtin=False,
             )
-            for e in await self.store.exercises(guild_id)
+            for e in await self.store.all(guild_id)
         ]
         return [self._with_state(e, state.get(e.id)) for e in found]
 
@@ -145,14 +146,9 @@ class Exercises:
         late = exercise.deadline is not None and now > exercise.deadline
         passed = all(r.passed for r in results)
         before = await self.status(owner)
+        failed = tuple(r.check.source for r in results if not r.passed)
         await self.store.record_attempt(
-            owner.guild_id,
-            owner.user_id,
-            display_name,
-            exercise.id,
-            passed=passed,
-            failed=[r.check.source for r in results if not r.passed],
-            late=late,
+            owner.guild_id, Attempt(owner.user_id, display_name, exercise.id, passed, failed, late, now)
         )
         first = passed and before.get(exercise.id, _NEVER).passed_at is None
         return CheckReport(exercise=exercise, results=results, late=late, first_pass=first)
@@ -169,31 +165,31 @@ class Exercises:
         kind, args = check.kind, check.args
         sandbox = engine.sandbox
         if kind == "diff":
-            _, changes = await engine.lab.diff(owner)
+            _, changes = await engine.sandbox.labs.diff(owner)
             hit = any(c.kind.letter == args[0] and check.matches_path(c.path) for c in changes)
             return CheckResult(check, hit)
         if kind == "file":
-            data = await engine.lab.read_file(owner, args[0], FILE_CHECK_LIMIT)
+            data = await engine.sandbox.labs.read_file(owner, args[0], FILE_CHECK_LIMIT)
             wanted = " ".join(args[2:])
             return CheckResult(check, data is not None and wanted in data.decode("utf-8", "replace"))
         if kind == "lab":
-            lab = await engine.lab.find(owner)
+            lab = await engine.sandbox.labs.find(owner)
             if lab is None:
                 return CheckResult(check, False, "lab.none")
-            wanted = (await sandbox.resolve(owner, args[0])).shown
+            wanted = (await sandbox.policy.resolve(owner, args[0])).shown
             return CheckResult(check, lab.image == wanted, lab.image)
-        ref = await sandbox.resolve(owner, args[0])
+        ref = await sandbox.policy.resolve(owner, args[0])
         if kind == "image":
             return CheckResult(check, ref.own)
         if kind == "history":
             text = " ".join(args[2:])
-            entries = await sandbox.history(ref)
+            entries = await sandbox.images.history(ref)
             return CheckResult(check, any(text in e.created_by for e in entries))
         if kind == "run":
-            result = await sandbox.run(owner, ref, " ".join(args[1:]))
+            result = await sandbox.runner.run(owner, ref, " ".join(args[1:]))
             return CheckResult(check, result.exit_code == 0, f"exit {result.exit_code}")
         if kind == "layers":
-            return CheckResult(check, await sandbox.layers_over_base(ref) > 0)
+            return CheckResult(check, await sandbox.images.layers_over_base(ref) > 0)
         raise ValueError(kind)
 
     async def status(self, owner: Owner) -> dict[str, StudentStatus]:
@@ -232,7 +228,7 @@ class Exercises:
             raise UserError("exercise.builtin", id=exercise_id)
         elif exercise_id not in known:
             raise NotFound("exercise.unknown", id=exercise_id)
-        await self.store.save_exercise(
+        await self.store.save(
             StoredExercise(
                 guild_id=guild_id,
                 id=exercise_id,
@@ -249,20 +245,20 @@ class Exercises:
         self, guild_id: int, exercise_id: str, *, channel_id: int, deadline: str | None, lang: str
     ) -> Exercise:
         exercise = await self.get(guild_id, exercise_id, lang)
-        state = (await self.store.exercise_state(guild_id)).get(exercise.id, ExerciseState())
+        state = await self.store.state(guild_id, exercise.id)
         moment = parse_deadline(deadline, self.zone) if deadline else state.deadline
         new = replace(state, deadline=moment, closed=False, channel_id=channel_id)
-        await self.store.save_exercise_state(guild_id, exercise.id, new)
+        await self.store.save_state(guild_id, exercise.id, new)
         return self._with_state(exercise, new)
 
     async def posted(self, guild_id: int, exercise_id: str, message_id: int) -> None:
-        state = (await self.store.exercise_state(guild_id)).get(exercise_id, ExerciseState())
-        await self.store.save_exercise_state(guild_id, exercise_id, replace(state, message_id=message_id))
+        state = await self.store.state(guild_id, exercise_id)
+        await self.store.save_state(guild_id, exercise_id, replace(state, message_id=message_id))
 
     async def close(self, guild_id: int, exercise_id: str, lang: str) -> Exercise:
         exercise = await self.get(guild_id, exercise_id, lang)
-        state = (await self.store.exercise_state(guild_id)).get(exercise.id, ExerciseState())
-        await self.store.save_exercise_state(guild_id, exercise.id, replace(state, closed=True))
+        state = await self.store.state(guild_id, exercise.id)
+        await self.store.save_state(guild_id, exercise.id, replace(state, closed=True))
         return replace(exercise, closed=True)
 
     async def class_rows(self, guild_id: int, exercise_id: str | None) -> list[ClassRow]:
@@ -270,47 +266,62 @@ class Exercises:
         if exercise_id is not None and exercise_id not in all_ids:
             raise NotFound("exercise.unknown", id=exercise_id)
         wanted = [exercise_id] if exercise_id else all_ids
-        students = await self.store.students(guild_id)
-        attempts: dict[tuple[int, str], list[Attempt]] = {}
-        for attempt in await self.store.attempts(guild_id):
-            attempts.setdefault((attempt.user_id, attempt.exercise_id), []).append(attempt)
-            if attempt.display_name:
-                students[attempt.user_id] = attempt.display_name
-        rows = []
-        for user_id, name in sorted(students.items(), key=lambda kv: (kv[1].lower(), kv[0])):
-            for eid in wanted:
-                tried = attempts.get((user_id, eid), [])
-                summary = _summary(tried)
-                status = "passed" if summary.passed_at else "tried" if tried else "not started"
-                first_pass = summary.passed_at
-                rows.append(
-                    ClassRow(
-                        user_id,
-                        name,
-                        eid,
-                        status,
-                        summary.attempts,
-                        first_pass,
-                        summary.last_attempt,
-                        summary.late,
-                    )
-                )
-        return rows
+        return class_table(await self.store.students(guild_id), await self.store.attempts(guild_id), wanted)
 
     async def stuck(self, guild_id: int) -> list[StuckStudent]:
-        attempts: dict[tuple[int, str], list[Attempt]] = {}
-        for attempt in await self.store.attempts(guild_id):
-            attempts.setdefault((attempt.user_id, attempt.exercise_id), []).append(attempt)
-        found = []
-        for (user_id, eid), tried in attempts.items():
-            if any(a.passed for a in tried):
-                continue
-            if len(tried) >= STUCK_AFTER:
-                worst = Counter(line for a in tried for line in a.failed).most_common(1)
-                name = next((a.display_name for a in reversed(tried) if a.display_name), "")
-                found.append(StuckStudent(user_id, name, eid, len(tried), worst[0][0] if worst else ""))
-        found.sort(key=lambda s: (-s.failed_attempts, s.display_name))
-        return found
+        return stuck_students(await self.store.attempts(guild_id))
+
+
+def _by_student(attempts: Sequence[Attempt]) -> dict[tuple[int, str], list[Attempt]]:
+    grouped: dict[tuple[int, str], list[Attempt]] = {}
+    for attempt in attempts:
+        grouped.setdefault((attempt.user_id, attempt.exercise_id), []).append(attempt)
+    return grouped
+
+
+def class_table(
+    students: dict[int, str], attempts: Sequence[Attempt], wanted: Sequence[str]
+) -> list[ClassRow]:
+    """One row per student (everyone who used the bot, by name) and exercise in
+    ``wanted``: passed, tried or not started, from ``attempts`` (oldest first)."""
+    names = dict(students)
+    for attempt in attempts:
+        if attempt.display_name:
+            names[attempt.user_id] = attempt.display_name  # the newest name wins
+    grouped = _by_student(attempts)
+    rows = []
+    for user_id, name in sorted(names.items(), key=lambda kv: (kv[1].lower(), kv[0])):
+        for eid in wanted:
+            tried = grouped.get((user_id, eid), [])
+            summary = _summary(tried)
+            status = "passed" if summary.passed_at else "tried" if tried else "not started"
+            rows.append(
+                ClassRow(
+                    user_id,
+                    name,
+                    eid,
+                    status,
+                    summary.attempts,
+                    summary.passed_at,
+                    summary.last_attempt,
+                    summary.late,
+                )
+            )
+    return rows
+
+
+def stuck_students(attempts: Sequence[Attempt]) -> list[StuckStudent]:
+    """Who failed an exercise ``STUCK_AFTER`` times or more without passing it, most
+    failures first, with the check they failed most often."""
+    found = []
+    for (user_id, eid), tried in _by_student(attempts).items():
+        if any(a.passed for a in tried) or len(tried) < STUCK_AFTER:
+            continue
+        worst = Counter(line for a in tried for line in a.failed).most_common(1)
+        name = next((a.display_name for a in reversed(tried) if a.display_name), "")
+        found.append(StuckStudent(user_id, name, eid, len(tried), worst[0][0] if worst else ""))
+    found.sort(key=lambda s: (-s.failed_attempts, s.display_name))
+    return found
 
 
 _NEVER = StudentStatus(attempts=0, passed_at=None, late=False, last_attempt=None)

@@ -31,11 +31,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.errors import EngineUnavailable
 from bot.sandbox import Sandbox
-from bot.sandbox.labs import LabSandbox
 from bot.sandbox.models import EngineState, Owner
 from bot.services.jobs import JobGate
 from bot.services.recording import RunRecord
-from bot.store import Store
+from bot.store import PlacementStore, RunStore
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +50,16 @@ STATUS_WINDOW = timedelta(hours=1)
 
 @dataclass(eq=False)
 class Engine:
-    """One lab engine: its sandbox, its lab containers and its queue."""
+    """One lab engine: its sandbox and its queue."""
 
     sandbox: Sandbox
-    lab: LabSandbox
     gate: JobGate
     state: EngineState | None = None
     probed_at: float = 0.0  # monotonic
 
     @classmethod
     def on(cls, sandbox: Sandbox, capacity: int) -> Engine:
-        return cls(sandbox=sandbox, lab=LabSandbox(sandbox), gate=JobGate(capacity))
+        return cls(sandbox=sandbox, gate=JobGate(capacity))
 
     @property
     def url(self) -> str:
@@ -92,6 +90,31 @@ class EngineReport:
     p95_ms: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An engine as placement sees it, in the configured order."""
+
+    url: str
+    up: bool
+    containers_running: int
+    students: int
+    holds_theirs: bool = False  # the student already has containers or images there
+
+
+def choose_engine(candidates: Sequence[Candidate]) -> str:
+    """Where a new student goes: back to an answering engine that holds their
+    things, else the least loaded answering one (fewest running containers, then
+    fewest students, then the configured order). None answering: ``error.no_engine``."""
+    up = [c for c in candidates if c.up]
+    if not up:
+        raise EngineUnavailable("error.no_engine")
+    for candidate in up:
+        if candidate.holds_theirs:
+            return candidate.url
+    order = {c.url: i for i, c in enumerate(candidates)}
+    return min(up, key=lambda c: (c.containers_running, c.students, order[c.url])).url
+
+
 def percentile(sorted_values: Sequence[int], share: float) -> int | None:
     """Nearest-rank percentile of values sorted ascending (None when there are none)."""
     if not sorted_values:
@@ -101,18 +124,19 @@ def percentile(sorted_values: Sequence[int], share: float) -> int | None:
 
 
 class Fleet:
-    def __init__(self, engines: Sequence[Engine], store: Store) -> None:
+    def __init__(self, engines: Sequence[Engine], placements: PlacementStore, runs: RunStore) -> None:
         if not engines:
             raise ValueError("at least one engine")
         self.engines = list(engines)
         self._by_url = {e.url: e for e in self.engines}
-        self.store = store
+        self.placements = placements
+        self.runs = runs
         self._placed: dict[tuple[int, int], str] = {}
         self._placing = asyncio.Lock()
         self._probes: dict[str, asyncio.Task[EngineState]] = {}
 
     async def load(self) -> None:
-        self._placed = await self.store.placements()
+        self._placed = await self.placements.all()
         unknown = {url for url in self._placed.values() if url not in self._by_url}
         for url in sorted(unknown):
             log.warning(
@@ -143,6 +167,11 @@ class Fleet:
             raise EngineUnavailable(engine=engine.name)
         return engine
 
+    def engine_name(self, owner: Owner) -> str:
+        """The name of this student's engine, "-" when they were never placed (no I/O)."""
+        engine = self.placed(owner)
+        return engine.name if engine is not None else "-"
+
     def holding(self, owner: Owner) -> list[Engine]:
         """The engines that may hold this student's things: theirs, or every one."""
         engine = self.placed(owner)
@@ -164,26 +193,26 @@ class Fleet:
 
     async def place_on(self, owner: Owner, engine: Engine) -> None:
         """Record that this student's things live on ``engine``."""
-        await self.store.place(owner.guild_id, owner.user_id, engine.url)
+        await self.placements.place(owner.guild_id, owner.user_id, engine.url)
         self._placed[(owner.guild_id, owner.user_id)] = engine.url
         log.info("Placed guild=%s user=%s on engine %s", owner.guild_id, owner.user_id, engine.name)
 
     async def _choose(self, owner: Owner, states: Sequence[EngineState]) -> Engine:
-        healthy = [(e, s) for e, s in zip(self.engines, states, strict=True) if s.up]
-        if not healthy:
-            raise EngineUnavailable("error.no_engine")
-        for engine, _ in healthy:
+        holding: set[str] = set()
+        for engine, state in zip(self.engines, states, strict=True):
+            if not state.up:
+                continue
             try:
-                if await engine.sandbox.owns_anything(owner):
-                    return engine
+                if await engine.sandbox.cleanup.owns_anything(owner):
+                    holding.add(engine.url)
             except EngineUnavailable:
                 continue
         students = self.students()
-        order = {e.url: i for i, e in enumerate(self.engines)}
-        return min(
-            healthy,
-            key=lambda es: (es[1].containers_running, students[es[0].url], order[es[0].url]),
-        )[0]
+        candidates = [
+            Candidate(e.url, s.up, s.containers_running, students[e.url], e.url in holding)
+            for e, s in zip(self.engines, states, strict=True)
+        ]
+        return self._by_url[choose_engine(candidates)]
 
     def students(self) -> Counter[str]:
         """How many students are placed on each engine, by URL."""
@@ -205,7 +234,7 @@ class Fleet:
         return await asyncio.shield(task)
 
     async def _probe(self, engine: Engine) -> EngineState:
-        state = await engine.sandbox.probe()
+        state = await engine.sandbox.client.probe()
         engine.state, engine.probed_at = state, time.monotonic()
         return state
 
@@ -229,7 +258,7 @@ class Fleet:
         students = self.students()
         found = []
         for engine, state in zip(self.engines, states, strict=True):
-            durations = await self.store.run_durations(engine.url, since, RUN_COMMANDS)
+            durations = await self.runs.durations(engine.url, since, RUN_COMMANDS)
             found.append(
                 EngineReport(
                     name=engine.name,

@@ -5,10 +5,11 @@ container carries its owner in labels; the two are reconciled at start-up."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from bot.errors import EngineUnavailable, UserError
 from bot.sandbox.models import Change, CommitResult, ContainerRow, HostView, Owner, RunResult, StorageView
@@ -16,19 +17,15 @@ from bot.services.demos import check_command
 from bot.services.fleet import Engine, Fleet
 from bot.services.jobs import OnWait
 from bot.services.recording import Recorder
-from bot.store import Lab, Store
+from bot.store import Lab, LabStore
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class LabPolicy:
-    stop_after: timedelta
-    remove_after: timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +36,47 @@ class LabStatus:
     last_used: datetime
     stops_at: datetime | None  # None: already stopped
     removed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LabPolicy:
+    """How long an idle lab container keeps running, and how long it is kept at all."""
+
+    stop_after: timedelta
+    remove_after: timedelta
+
+    def status(self, row: ContainerRow, last_used: datetime | None) -> LabStatus:
+        """``last_used`` from SQLite; a container without a row counts from its creation."""
+        since = last_used or row.created
+        running = row.state in ("running", "restarting", "paused")
+        return LabStatus(
+            container=row,
+            last_used=since,
+            stops_at=since + self.stop_after if running else None,
+            removed_at=since + self.remove_after,
+        )
+
+    @staticmethod
+    def due(status: LabStatus, now: datetime) -> str | None:
+        """What is due now: "remove", "stop", or nothing."""
+        if now >= status.removed_at:
+            return "remove"
+        if status.stops_at is not None and now >= status.stops_at:
+            return "stop"
+        return None
+
+
+def reap_targets(
+    containers: Mapping[Owner, T], unreachable: Sequence[str], user_id: int | None, *, require_all: bool
+) -> list[tuple[Owner, T]]:
+    """The lab containers a reap removes: everyone's found, or one student's. With
+    ``require_all`` (their data is forgotten next) none while an engine that may
+    hold theirs did not answer: nothing may be left behind unseen."""
+    if require_all and unreachable:
+        raise EngineUnavailable(engine=", ".join(unreachable))
+    return [
+        (owner, found) for owner, found in containers.items() if user_id is None or owner.user_id == user_id
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +107,7 @@ class Reaped:
 
 
 class Labs:
-    def __init__(self, fleet: Fleet, store: Store, recorder: Recorder, policy: LabPolicy) -> None:
+    def __init__(self, fleet: Fleet, store: LabStore, recorder: Recorder, policy: LabPolicy) -> None:
         self.fleet = fleet
         self.store = store
         self.recorder = recorder
@@ -89,26 +127,41 @@ class Labs:
             shell = check_command(command)
             engine = await self.fleet.of(owner, record)
             async with engine.gate.slot(owner.key, on_wait):
-                lab = await engine.lab.find(owner)
-                created = None
-                if lab is not None and image:
-                    raise UserError("lab.image_on_existing", image=image)
-                if lab is None:
-                    ref = await engine.sandbox.resolve(owner, image)
-                    lab = created = await engine.lab.create(owner, ref)
-                    now = _now()
-                    await self.store.save_lab(
-                        Lab(owner.guild_id, owner.user_id, lab.id, ref.shown, display_name, now, now)
-                    )
+                lab, created = await self._open(engine, owner, display_name, image)
                 record.image = lab.image
-                result = await engine.lab.run(owner, shell)
+                result = await engine.sandbox.labs.run(owner, shell)
             await self._touch(owner)
             record.finished(result)
             return LabRun(result=result, created=created, started=created is None and lab.state != "running")
 
-    async def find(self, owner: Owner) -> ContainerRow | None:
-        """This student's lab container, if they have one."""
-        return await (await self.fleet.of(owner)).lab.find(owner)
+    async def ensure(
+        self, owner: Owner, display_name: str, on_wait: OnWait | None = None
+    ) -> ContainerRow | None:
+        """Open this student's lab container if they have none (an exercise's Start,
+        a lab demo); returns it when it was made now, None when it was there."""
+        async with self.recorder.record(owner, "lab open") as record:
+            engine = await self.fleet.of(owner, record)
+            async with engine.gate.slot(owner.key, on_wait):
+                lab, created = await self._open(engine, owner, display_name, None)
+            record.image = lab.image
+            await self._touch(owner)
+            return created
+
+    async def _open(
+        self, engine: Engine, owner: Owner, display_name: str, image: str | None
+    ) -> tuple[ContainerRow, ContainerRow | None]:
+        """The student's lab container, made from ``image`` (default: the default
+        image) when they have none: (the container, the same when made now)."""
+        lab = await engine.sandbox.labs.find(owner)
+        if lab is not None:
+            if image:
+                raise UserError("lab.image_on_existing", image=image)
+            return lab, None
+        ref = await engine.sandbox.policy.resolve(owner, image)
+        lab = await engine.sandbox.labs.create(owner, ref)
+        now = _now()
+        await self.store.save(Lab(owner.guild_id, owner.user_id, lab.id, ref.shown, display_name, now, now))
+        return lab, lab
 
     @asynccontextmanager
     async def _on_lab(
@@ -126,59 +179,52 @@ class Labs:
 
     async def diff(self, owner: Owner) -> tuple[ContainerRow, tuple[Change, ...]]:
         async with self._on_lab(owner, "lab diff", queued=False) as engine:
-            return await engine.lab.diff(owner)
+            return await engine.sandbox.labs.diff(owner)
 
     async def stop(self, owner: Owner) -> ContainerRow:
         async with self._on_lab(owner, "lab stop") as engine:
-            return await engine.lab.stop(owner)
+            return await engine.sandbox.labs.stop(owner)
 
     async def start(self, owner: Owner) -> ContainerRow:
         async with self._on_lab(owner, "lab start") as engine:
-            return await engine.lab.start(owner)
+            return await engine.sandbox.labs.start(owner)
 
     async def remove(self, owner: Owner) -> ContainerRow:
         async with self.recorder.record(owner, "lab rm") as record:
             engine = await self.fleet.of(owner, record)
             async with engine.gate.slot(owner.key):
-                row = await engine.lab.remove(owner)
-            await self.store.delete_lab(owner.guild_id, owner.user_id)
+                row = await engine.sandbox.labs.remove(owner)
+            await self.store.delete(owner.guild_id, owner.user_id)
             return row
 
     async def commit(self, owner: Owner, name: str) -> CommitResult:
         async with self._on_lab(owner, "lab commit", name) as engine:
-            return await engine.lab.commit(owner, name)
+            return await engine.sandbox.labs.commit(owner, name)
 
     async def inspect(self, owner: Owner) -> tuple[ContainerRow, StorageView]:
         async with self._on_lab(owner, "lab inspect", queued=False) as engine:
-            return await engine.lab.inspect(owner)
+            return await engine.sandbox.labs.inspect(owner)
 
     async def host(self, owner: Owner) -> tuple[ContainerRow, HostView]:
         async with self._on_lab(owner, "lab host") as engine:
-            return await engine.lab.host(owner)
+            return await engine.sandbox.labs.host_view(owner)
 
     async def status(self, owner: Owner) -> LabStatus | None:
         async with self.recorder.record(owner, "lab ps") as record:
             engine = await self.fleet.of(owner, record)
-            row = await engine.lab.find(owner)
+            row = await engine.sandbox.labs.find(owner)
             if row is None:
                 return None
-            lab = await self.store.lab(owner.guild_id, owner.user_id)
+            lab = await self.store.get(owner.guild_id, owner.user_id)
             return self._status(row, lab)
 
     # -- the idle policy -----------------------------------------------------------
 
     def _status(self, row: ContainerRow, lab: Lab | None) -> LabStatus:
-        last_used = lab.last_used_at if lab else row.created
-        running = row.state in ("running", "restarting", "paused")
-        return LabStatus(
-            container=row,
-            last_used=last_used,
-            stops_at=last_used + self.policy.stop_after if running else None,
-            removed_at=last_used + self.policy.remove_after,
-        )
+        return self.policy.status(row, lab.last_used_at if lab else None)
 
     async def _touch(self, owner: Owner) -> None:
-        await self.store.touch_lab(owner.guild_id, owner.user_id, _now())
+        await self.store.touch(owner.guild_id, owner.user_id, _now())
 
     async def _labs_on(
         self, engines: list[Engine], guild_id: int | None = None
@@ -189,7 +235,7 @@ class Labs:
         unreachable = [e.name for e in engines if e not in answering]
         for engine in answering:
             try:
-                for owner, row in await engine.lab.all_labs(guild_id):
+                for owner, row in await engine.sandbox.labs.all_labs(guild_id):
                     found[owner] = (engine, row)
             except EngineUnavailable:
                 unreachable.append(engine.name)
@@ -200,7 +246,7 @@ class Labs:
         that have none (their idle clock starts now), no rows for gone containers.
         A row is dropped only when every engine that could hold it answered."""
         containers, unreachable = await self._labs_on(self.fleet.engines)
-        rows = {Owner(lab.guild_id, lab.user_id): lab for lab in await self.store.labs()}
+        rows = {Owner(lab.guild_id, lab.user_id): lab for lab in await self.store.all()}
         added = dropped = 0
         now = _now()
         for owner, (engine, row) in containers.items():
@@ -219,14 +265,14 @@ class Labs:
             lab = rows.get(owner)
             if lab is None or lab.container_id != row.id:
                 name = lab.display_name if lab else ""
-                await self.store.save_lab(
+                await self.store.save(
                     Lab(owner.guild_id, owner.user_id, row.id, row.image, name, row.created, now)
                 )
                 added += 1
         for owner in rows.keys() - containers.keys():
             if any(e.name in unreachable for e in self.fleet.holding(owner)):
                 continue
-            await self.store.delete_lab(owner.guild_id, owner.user_id)
+            await self.store.delete(owner.guild_id, owner.user_id)
             dropped += 1
         if added or dropped:
             log.info("Reconciled lab containers: %d row(s) added, %d dropped", added, dropped)
@@ -238,7 +284,7 @@ class Labs:
         now = now or _now()
         containers, _ = await self._labs_on(self.fleet.engines)
         stopped = removed = 0
-        for lab in await self.store.labs():
+        for lab in await self.store.all():
             owner = Owner(lab.guild_id, lab.user_id)
             engine, row = containers.get(owner, (None, None))
             if engine is None or row is None or row.id != lab.container_id:
@@ -247,12 +293,13 @@ class Labs:
             if engine.gate.busy(owner.key):
                 continue  # a command is running in it right now
             try:
-                if now >= status.removed_at:
-                    await engine.lab.remove_by_id(row.id)
-                    await self.store.delete_lab(lab.guild_id, lab.user_id)
+                due = self.policy.due(status, now)
+                if due == "remove":
+                    await engine.sandbox.labs.remove_by_id(row.id)
+                    await self.store.delete(lab.guild_id, lab.user_id)
                     removed += 1
-                elif status.stops_at is not None and now >= status.stops_at:
-                    await engine.lab.stop_by_id(row.id)
+                elif due == "stop":
+                    await engine.sandbox.labs.stop_by_id(row.id)
                     stopped += 1
             except EngineUnavailable:
                 log.warning("Engine %s went away during the idle check", engine.name)
@@ -263,7 +310,7 @@ class Labs:
     # -- what teachers do ----------------------------------------------------------
 
     async def in_guild(self, guild_id: int) -> ClassLabs:
-        names = {lab.user_id: lab for lab in await self.store.labs(guild_id)}
+        names = {lab.user_id: lab for lab in await self.store.all(guild_id)}
         containers, unreachable = await self._labs_on(self.fleet.engines, guild_id)
         found = []
         for owner, (engine, row) in containers.items():
@@ -282,13 +329,9 @@ class Labs:
         engine that may hold theirs answers."""
         engines = self.fleet.holding(Owner(guild_id, user_id)) if user_id is not None else self.fleet.engines
         containers, unreachable = await self._labs_on(engines, guild_id)
-        if require_all and unreachable:
-            raise EngineUnavailable(engine=", ".join(unreachable))
         removed = 0
-        for owner, (engine, row) in containers.items():
-            if user_id is not None and owner.user_id != user_id:
-                continue
-            if await engine.lab.remove_by_id(row.id):
+        for owner, (engine, row) in reap_targets(containers, unreachable, user_id, require_all=require_all):
+            if await engine.sandbox.labs.remove_by_id(row.id):
                 removed += 1
-            await self.store.delete_lab(owner.guild_id, owner.user_id)
+            await self.store.delete(owner.guild_id, owner.user_id)
         return Reaped(removed, unreachable)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot import lessons
 from bot.lessons import Lesson
 from bot.sandbox.models import Owner
-from bot.store import Store
+from bot.store import LearningStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class TopicProgress:
 
 
 class Learning:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: LearningStore) -> None:
         self.store = store
         self.lessons = lessons.load()
 

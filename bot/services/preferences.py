@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.store import Store
+from bot.store import PreferenceStore
 
 
 class Preferences:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: PreferenceStore) -> None:
         self._store = store
         self._languages: dict[int, str] = {}
 

@@ -8,7 +8,7 @@ from bot.sandbox.models import Owner
 from bot.services.fleet import Fleet
 from bot.services.labs import Labs
 from bot.services.preferences import Preferences
-from bot.store import Store, StoredAbout
+from bot.store import PrivacyStore, StoredAbout
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class Forgotten:
 
 
 class Privacy:
-    def __init__(self, store: Store, fleet: Fleet, labs: Labs, preferences: Preferences) -> None:
+    def __init__(self, store: PrivacyStore, fleet: Fleet, labs: Labs, preferences: Preferences) -> None:
         self.store = store
         self.fleet = fleet
         self.labs = labs
@@ -38,8 +38,8 @@ class Privacy:
         images = 0
         lab = False
         for engine in self.fleet.holding(owner):
-            images += len((await engine.sandbox.images(owner)).own)
-            lab = lab or await engine.lab.find(owner) is not None
+            images += len((await engine.sandbox.images.overview(owner)).own)
+            lab = lab or await engine.sandbox.labs.find(owner) is not None
         return AboutYou(
             rows=await self.store.stored_about(owner.guild_id, owner.user_id),
             images=images,
@@ -53,7 +53,7 @@ class Privacy:
         reaped = await self.labs.reap(owner.guild_id, owner.user_id, require_all=True)
         images = 0
         for engine in self.fleet.holding(owner):
-            images += await engine.sandbox.remove_all_images(owner)
+            images += await engine.sandbox.images.remove_all(owner)
         rows = await self.store.delete_user_data(owner.guild_id, owner.user_id)
         self.fleet.forget(owner)
         self.preferences.forget(owner.user_id)

@@ -10,7 +10,7 @@ from bot.errors import NotFound, UserError
 from bot.lessons import COURSE, LANGUAGES, Lesson
 from bot.sandbox.models import Owner
 from bot.services.search import match_query
-from bot.store import Passage, Question, Run, Store
+from bot.store import Passage, Question, QuestionStore, Run, RunStore
 
 #: How many passages /ask and /faq show.
 SUGGESTIONS = 3
@@ -28,9 +28,16 @@ class Asked:
 
 class QnA:
     def __init__(
-        self, store: Store, lessons: dict[str, dict[str, Lesson]], *, per_hour: int, max_chars: int
+        self,
+        questions: QuestionStore,
+        runs: RunStore,
+        lessons: dict[str, dict[str, Lesson]],
+        *,
+        per_hour: int,
+        max_chars: int,
     ) -> None:
-        self.store = store
+        self.store = questions
+        self.runs = runs
         self.lessons = lessons
         self.per_hour = per_hour
         self.max_chars = max_chars
@@ -81,7 +88,7 @@ class QnA:
         if recent >= self.per_hour:
             raise UserError("qna.rate_limited", limit=self.per_hour)
         run = await self.last_run(owner) if include_last_run else None
-        question_id = await self.store.add_question(
+        question_id = await self.store.add(
             owner.guild_id,
             owner.user_id,
             display_name,
@@ -95,19 +102,19 @@ class QnA:
         )
 
     async def last_run(self, owner: Owner) -> Run | None:
-        for run in await self.store.runs(owner.guild_id, owner.user_id, limit=50):
+        for run in await self.runs.recent(owner.guild_id, owner.user_id, limit=50):
             if run.command in RUN_COMMANDS:
                 return run
         return None
 
     async def get(self, guild_id: int, question_id: int) -> Question:
-        question = await self.store.question(guild_id, question_id)
+        question = await self.store.get(guild_id, question_id)
         if question is None:
             raise NotFound("qna.unknown", id=question_id)
         return question
 
     async def posted(self, question: Question, *, thread_id: int, message_id: int) -> None:
-        await self.store.set_question_post(question.id, thread_id=thread_id, message_id=message_id)
+        await self.store.set_post(question.id, thread_id=thread_id, message_id=message_id)
 
     async def answer(self, guild_id: int, question_id: int, text: str, by: int) -> Question:
         question = await self.get(guild_id, question_id)
@@ -116,13 +123,13 @@ class QnA:
         text = text.strip()
         if not text:
             raise UserError("qna.no_answer", id=question_id)
-        await self.store.answer_question(question.id, text, by)
+        await self.store.answer(question.id, text, by)
         return await self.get(guild_id, question_id)
 
     async def close(self, guild_id: int, question_id: int, reason: str) -> Question:
         question = await self.get(guild_id, question_id)
-        await self.store.close_question(question.id, reason.strip())
+        await self.store.close(question.id, reason.strip())
         return await self.get(guild_id, question_id)
 
     async def listing(self, guild_id: int, status: str) -> list[Question]:
-        return await self.store.questions(guild_id, status)
+        return await self.store.listing(guild_id, status)

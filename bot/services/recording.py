@@ -12,7 +12,7 @@ from bot.errors import UserError
 from bot.render import cli
 from bot.render.terminal import terminal_text
 from bot.sandbox.models import Owner, RunResult
-from bot.store import Store
+from bot.store import RunStore
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,8 @@ def run_outcome(result: RunResult) -> str:
 
 
 class Recorder:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, runs: RunStore) -> None:
+        self.runs = runs
 
     @asynccontextmanager
     async def record(
@@ -71,7 +71,7 @@ class Recorder:
             raise
         finally:
             try:
-                await self.store.record_run(
+                await self.runs.record(
                     guild_id=owner.guild_id,
                     user_id=owner.user_id,
                     command=command,

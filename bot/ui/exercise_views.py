@@ -3,34 +3,43 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.errors import UserError
-from bot.events import INTERACTION_DONE
 from bot.exercises import Exercise
 from bot.i18n import Catalog
 from bot.sandbox.models import Owner
+from bot.services.exercises import Exercises
+from bot.services.labs import Labs
 from bot.ui import exercise_replies as replies
+from bot.ui.base import LayerLabModal
 from bot.ui.permissions import require_teacher
-from bot.ui.presenter import NO_MENTIONS
-
-if TYPE_CHECKING:
-    from bot.client import LayerLabBot
+from bot.ui.presenter import NO_MENTIONS, Presenter
 
 
-class ExerciseModal(discord.ui.Modal):
+class ExerciseModal(LayerLabModal):
     """Title, instructions, checks and hints of a teacher's exercise."""
 
-    def __init__(self, bot: LayerLabBot, lang: str, exercise_id: str | None = None, **values: str) -> None:
-        t = bot.presenter.catalog
+    def __init__(
+        self,
+        exercises: Exercises,
+        presenter: Presenter,
+        teacher_role: str,
+        lang: str,
+        exercise_id: str | None = None,
+        **values: str,
+    ) -> None:
+        t = presenter.catalog
         super().__init__(
+            presenter,
             title=t(lang, "exercise.modal_title")[:45],
             custom_id=f"layerlab:exercise-form:{exercise_id or ''}",
         )
-        self.bot, self.lang, self.exercise_id = bot, lang, exercise_id
+        self.exercises, self.teacher_role = exercises, teacher_role
+        self.lang, self.exercise_id = lang, exercise_id
         self.name: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=t(lang, "exercise.field_title"),
             max_length=100,
@@ -64,11 +73,11 @@ class ExerciseModal(discord.ui.Modal):
             self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        t = self.bot.presenter.catalog
+        t = self.presenter.catalog
+        require_teacher(interaction, self.teacher_role)
+        assert interaction.guild_id is not None
         try:
-            require_teacher(interaction)
-            assert interaction.guild_id is not None
-            saved = await self.bot.exercises.save(
+            saved = await self.exercises.save(
                 interaction.guild_id,
                 interaction.user.id,
                 title=self.name.value,
@@ -81,21 +90,24 @@ class ExerciseModal(discord.ui.Modal):
         except UserError as exc:
             # Refused before saving: say what is wrong, and give the checks back to copy.
             text = (
-                self.bot.presenter.error_message(interaction, exc)
+                self.presenter.error_message(interaction, exc)
                 + "\n```\n"
                 + self.checks.value[:1500]
                 + "\n```"
             )
-        try:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        finally:
-            interaction.client.dispatch(INTERACTION_DONE, interaction)
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 class StartButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"layerlab:start:(?P<id>[a-z0-9_-]+)"
 ):
-    """The Start button under a posted exercise; works after a restart too."""
+    """The Start button under a posted exercise; works after a restart too (the
+    exercise is in its custom id). Each bot registers its own subclass bound to
+    its services (``bound``), so the button needs nothing from the client."""
+
+    exercises: ClassVar[Exercises]
+    labs: ClassVar[Labs]
+    presenter: ClassVar[Presenter]
 
     def __init__(self, exercise_id: str, label: str = "Start") -> None:
         super().__init__(
@@ -106,37 +118,44 @@ class StartButton(
         self.exercise_id = exercise_id
 
     @classmethod
+    def bound(cls, *, exercises: Exercises, labs: Labs, presenter: Presenter) -> type[StartButton]:
+        namespace = {"exercises": exercises, "labs": labs, "presenter": presenter}
+        return type(cls.__name__, (cls,), namespace, template=cls.__discord_ui_compiled_template__)
+
+    @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> StartButton:
         return cls(match["id"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = interaction.client
-        presenter = bot.presenter
-        lang = presenter.language(interaction)
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            assert interaction.guild_id is not None
-            owner = Owner(interaction.guild_id, interaction.user.id)
-            exercise = await bot.exercises.get(owner.guild_id, self.exercise_id, lang)
-            if await bot.labs.find(owner) is None:  # open the student's lab
-                await bot.labs.run(owner, interaction.user.display_name, "true", None)
-            embed = replies.exercise_embed(presenter.catalog, lang, exercise, bot.exercises.zone)
-            embed.set_footer(text=presenter.catalog(lang, "exercise.lab_ready", id=exercise.id))
-            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        except UserError as exc:
-            await interaction.followup.send(presenter.error_message(interaction, exc), ephemeral=True)
-        finally:
-            bot.dispatch(INTERACTION_DONE, interaction)
+        await self.presenter.handled(interaction, lambda: self._start(interaction))
+
+    async def _start(self, interaction: discord.Interaction[Any]) -> None:
+        t = self.presenter.catalog
+        lang = self.presenter.language(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        assert interaction.guild_id is not None
+        owner = Owner(interaction.guild_id, interaction.user.id)
+        exercise = await self.exercises.get(owner.guild_id, self.exercise_id, lang)
+        await self.labs.ensure(owner, interaction.user.display_name)
+        embed = replies.exercise_embed(t, lang, exercise, self.exercises.zone)
+        embed.set_footer(text=t(lang, "exercise.lab_ready", id=exercise.id))
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def post_exercise(
-    target: discord.abc.Messageable, exercise: Exercise, t: Catalog, lang: str, zone: ZoneInfo
+    target: discord.abc.Messageable,
+    exercise: Exercise,
+    button: type[StartButton],
+    t: Catalog,
+    lang: str,
+    zone: ZoneInfo,
 ) -> discord.Message:
-    """The exercise for everyone in the channel, with its Start button."""
+    """The exercise for everyone in the channel, with its Start button (``button``:
+    the bot's bound ``StartButton``)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(StartButton(exercise.id, t(lang, "exercise.start")))
+    view.add_item(button(exercise.id, t(lang, "exercise.start")))
     return await target.send(
         embed=replies.exercise_embed(t, lang, exercise, zone), view=view, allowed_mentions=NO_MENTIONS
     )

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.errors import UserError
-from bot.events import INTERACTION_DONE
 from bot.i18n import Catalog
 from bot.lessons import Lesson, Question
 from bot.sandbox.models import Owner
 from bot.services.learning import Learning, TopicProgress
-from bot.ui.presenter import NO_MENTIONS, Presenter
+from bot.ui.base import LayerLabView
+from bot.ui.presenter import NO_MENTIONS, OUTCOME, Presenter
 from bot.ui.replies import EMBED_COLOUR, Reply, make_embed
 from bot.ui.tryit import TryIt
 
@@ -74,13 +73,12 @@ def progress_line(t: Catalog, lang: str, p: TopicProgress) -> str:
     )
 
 
-class OwnedView(discord.ui.View):
-    """Buttons only the student who asked may press; failures answered like commands."""
+class OwnedView(LayerLabView):
+    """Buttons only the student who asked may press (errors and ends: ``LayerLabView``)."""
 
     def __init__(self, owner: Owner, presenter: Presenter, lang: str) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
+        super().__init__(presenter, timeout=VIEW_TIMEOUT)
         self.owner = owner
-        self.presenter = presenter
         self.lang = lang
         self.t = presenter.catalog
 
@@ -88,28 +86,11 @@ class OwnedView(discord.ui.View):
         if interaction.user.id == self.owner.user_id:
             return True
         lang = self.presenter.language(interaction)
+        interaction.extras[OUTCOME] = "refused:not_yours"
         await interaction.response.send_message(
             self.t(lang, "learn.not_yours"), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-        interaction.client.dispatch(INTERACTION_DONE, interaction)
         return False
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        if isinstance(error, UserError):
-            text = self.presenter.error_message(interaction, error)
-        else:
-            error_id = secrets.token_hex(4)
-            log.error("Unexpected error %s in a button", error_id, exc_info=error)
-            text = self.t(self.lang, "error.generic", error_id=error_id)
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        finally:
-            interaction.client.dispatch(INTERACTION_DONE, interaction)
 
     def button(
         self,
@@ -124,11 +105,7 @@ class OwnedView(discord.ui.View):
             label=label, style=style, disabled=disabled, emoji=emoji
         )
 
-        async def run(interaction: discord.Interaction[Any]) -> None:
-            await callback(interaction)
-            interaction.client.dispatch(INTERACTION_DONE, interaction)
-
-        item.callback = run  # type: ignore[method-assign]
+        item.callback = callback  # type: ignore[method-assign]
         self.add_item(item)
 
 

@@ -22,7 +22,7 @@ def is_teacher(interaction: discord.Interaction[Any], role_name: str) -> bool:
     return isinstance(member, discord.Member) and any(role.name == role_name for role in member.roles)
 
 
-def require_teacher(interaction: discord.Interaction[Any]) -> None:
+def require_teacher(interaction: discord.Interaction[Any], role_name: str) -> None:
     """Refuse (with the translated "not allowed") anyone who is not a teacher."""
-    if not is_teacher(interaction, interaction.client.settings.teacher_role):
+    if not is_teacher(interaction, role_name):
         raise UserError("error.not_allowed")

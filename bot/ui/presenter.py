@@ -1,19 +1,32 @@
-"""How every command answers: acknowledge at once, show queue and result, fail politely."""
+"""How every interaction is answered: acknowledged at once, queue and result shown,
+every failure turned into a reply by one path (``Presenter.fail``), and its end
+signalled from one place (``Presenter.finished``).
+
+The command tree, the base classes of views and modals (``bot.ui.base``) and the
+dynamic buttons all end in ``finished``: one log line per interaction, and the
+``INTERACTION_DONE`` event the offline console and the tests wait for.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import discord
+from discord import app_commands
 
 from bot.errors import UserError
+from bot.events import INTERACTION_DONE
 from bot.i18n import Catalog
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import Owner
 from bot.services.preferences import Preferences
 from bot.ui.replies import Reply, error_text
+from bot.ui.text import inline
 from bot.ui.views import ShareView
 
 log = logging.getLogger(__name__)
@@ -21,6 +34,22 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 #: ``interaction.extras`` key: whether the deferred answer is visible to everyone.
 PUBLIC = "layerlab.public"
+#: ``interaction.extras`` key: how the interaction ended ("ok", "refused:<key>", "error:<id>").
+OUTCOME = "layerlab.outcome"
+#: Responses after which "@original" is the message a button is on, not an answer of ours.
+_UPDATES = (
+    discord.InteractionResponseType.deferred_message_update,
+    discord.InteractionResponseType.message_update,
+)
+
+
+def command_name(interaction: discord.Interaction[Any]) -> str:
+    command = interaction.command
+    if command is not None:
+        return command.qualified_name
+    data = cast(dict[str, Any], interaction.data or {})
+    custom_id = data.get("custom_id")
+    return f"component:{str(custom_id).split(':')[1]}" if custom_id and ":" in str(custom_id) else "component"
 
 
 @dataclass
@@ -40,12 +69,7 @@ class Job:
         public = bool(self.interaction.extras.get(PUBLIC))
         view = None
         if shareable and not public:
-            view = ShareView(
-                reply=reply,
-                author_id=self.interaction.user.id,
-                catalog=self.presenter.catalog,
-                lang=self.lang,
-            )
+            view = ShareView(self.presenter, reply=reply, author_id=self.interaction.user.id, lang=self.lang)
         await self.interaction.edit_original_response(
             content=reply.content,
             embeds=list(reply.embeds),
@@ -63,11 +87,21 @@ class Job:
 
 
 class Presenter:
-    def __init__(self, catalog: Catalog, preferences: Preferences, *, public: bool, limits: Limits) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        preferences: Preferences,
+        *,
+        public: bool,
+        limits: Limits,
+        engine_of: Callable[[Owner], str],
+    ) -> None:
         self.catalog = catalog
         self.preferences = preferences
         self.public = public
         self.limits = limits
+        #: The name of a student's engine for the log line ("-" when not placed).
+        self.engine_of = engine_of
 
     def language(self, interaction: discord.Interaction[Any]) -> str:
         """The student's own choice, else their Discord locale, else the default."""
@@ -96,12 +130,69 @@ class Presenter:
 
     async def private(self, interaction: discord.Interaction[Any], text: str) -> None:
         """Tell only this user, whatever state the interaction is in."""
-        if not interaction.response.is_done():
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-        elif interaction.extras.get(PUBLIC):
-            await interaction.delete_original_response()
+        response = interaction.response
+        if not response.is_done():
+            await response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        elif interaction.extras.get(PUBLIC) or response.type in _UPDATES:
+            if interaction.extras.get(PUBLIC):
+                await interaction.delete_original_response()
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
             await interaction.edit_original_response(
                 content=text, embeds=[], attachments=[], view=None, allowed_mentions=NO_MENTIONS
             )
+
+    # -- the end of every interaction ----------------------------------------------------
+
+    def explain(self, interaction: discord.Interaction[Any], error: BaseException) -> tuple[str, str]:
+        """What the user reads about ``error``, and the outcome for the log.
+        An error that is not the user's is logged with a short id they can quote."""
+        lang = self.language(interaction)
+        if isinstance(error, app_commands.CommandInvokeError):
+            error = error.original
+        if isinstance(error, UserError):
+            return self.error_message(interaction, error), f"refused:{error.key}"
+        if isinstance(error, app_commands.TransformerError):
+            return self.catalog(lang, "error.bad_value", value=inline(error.value)), "refused:bad_value"
+        if isinstance(error, app_commands.NoPrivateMessage):
+            return self.catalog(lang, "error.guild_only"), "refused:guild_only"
+        if isinstance(error, app_commands.CheckFailure):
+            return self.catalog(lang, "error.not_allowed"), "refused:check"
+        error_id = secrets.token_hex(4)
+        log.error("Unexpected error %s in %s", error_id, command_name(interaction), exc_info=error)
+        return self.catalog(lang, "error.generic", error_id=error_id), f"error:{error_id}"
+
+    async def fail(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
+        """The one way an error reaches the user: privately, translated, nothing mentioned."""
+        text, interaction.extras[OUTCOME] = self.explain(interaction, error)
+        try:
+            await self.private(interaction, text)
+        except discord.HTTPException:
+            log.exception("Could not tell the user about an error")
+
+    async def handled(
+        self, interaction: discord.Interaction[Any], work: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``work`` for an interaction no view or tree handles (a dynamic button):
+        its errors answered by ``fail``, its end signalled."""
+        try:
+            await work()
+        except Exception as error:
+            await self.fail(interaction, error)
+        finally:
+            self.finished(interaction)
+
+    def finished(self, interaction: discord.Interaction[Any]) -> None:
+        """The interaction has been answered: one log line, and ``INTERACTION_DONE``."""
+        outcome = str(interaction.extras.get(OUTCOME, "ok"))
+        owner = Owner(interaction.guild_id or 0, interaction.user.id)
+        log.info(
+            "interaction guild=%s user=%s command=%s engine=%s outcome=%s duration=%.2fs",
+            interaction.guild_id,
+            interaction.user.id,
+            command_name(interaction),
+            self.engine_of(owner),
+            outcome,
+            time.time() - interaction.created_at.timestamp(),
+        )
+        interaction.client.dispatch(INTERACTION_DONE, interaction)

@@ -12,7 +12,7 @@ from bot.ui import lab_replies, replies
 from bot.ui.presenter import Presenter
 from bot.ui.replies import Reply
 
-#: What a lab demo runs first when the student has no lab container yet (the seed's first command).
+#: What a lab demo runs in a lab container it had to open (the seed's first command).
 LAB_SEED_COMMAND = "echo Hallo > /tmp/testfile"
 DEMO_KINDS = frozenset({"diff", "history", "info", "inspect_image", "lab_host", "lab_inspect"})
 
@@ -40,7 +40,8 @@ class TryIt:
             ref, details = await self.demos.inspect_image(owner, image)
             return replies.inspect_image_reply(t, lang, ref, details)
         if demo.kind in ("lab_host", "lab_inspect"):
-            if await self.labs.find(owner) is None:
+            if await self.labs.ensure(owner, display_name, on_wait=on_wait) is not None:
+                # A lab made just now shows the seed's first file, as the lesson does.
                 await self.labs.run(owner, display_name, LAB_SEED_COMMAND, None, on_wait=on_wait)
             if demo.kind == "lab_host":
                 lab, view = await self.labs.host(owner)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.events import INTERACTION_DONE
-from bot.i18n import Catalog
+from bot.ui.base import LayerLabView
 from bot.ui.replies import Reply, shared_copy
+
+if TYPE_CHECKING:
+    from bot.ui.presenter import Presenter
 
 log = logging.getLogger(__name__)
 
@@ -17,36 +19,30 @@ log = logging.getLogger(__name__)
 SHARE_TIMEOUT = 15 * 60
 
 
-class ShareView(discord.ui.View):
-    def __init__(self, *, reply: Reply, author_id: int, catalog: Catalog, lang: str) -> None:
-        super().__init__(timeout=SHARE_TIMEOUT)
+class ShareView(LayerLabView):
+    def __init__(self, presenter: Presenter, *, reply: Reply, author_id: int, lang: str) -> None:
+        super().__init__(presenter, timeout=SHARE_TIMEOUT)
         self.reply = reply
         self.author_id = author_id
-        self.catalog = catalog
         self.shared = False
-        self.share.label = catalog(lang, "share.button")
+        self.share.label = presenter.catalog(lang, "share.button")
 
     @discord.ui.button(style=discord.ButtonStyle.secondary, emoji="📢")
     async def share(self, interaction: discord.Interaction[Any], _: discord.ui.Button[ShareView]) -> None:
-        lang = interaction.client.presenter.language(interaction)
+        t = self.presenter.catalog
+        lang = self.presenter.language(interaction)
         none = discord.AllowedMentions.none()
-        try:
-            if interaction.user.id != self.author_id:
-                await interaction.response.send_message(
-                    self.catalog(lang, "share.not_yours"), ephemeral=True, allowed_mentions=none
-                )
-            elif self.shared:
-                await interaction.response.send_message(
-                    self.catalog(lang, "share.already"), ephemeral=True, allowed_mentions=none
-                )
-            else:
-                self.shared = True
-                copy = shared_copy(self.catalog, lang, self.reply, interaction.user.display_name)
-                await interaction.response.send_message(
-                    copy.content,
-                    embeds=list(copy.embeds),
-                    files=copy.discord_files(),
-                    allowed_mentions=none,
-                )
-        finally:
-            interaction.client.dispatch(INTERACTION_DONE, interaction)
+        if interaction.user.id != self.author_id:
+            await interaction.response.send_message(
+                t(lang, "share.not_yours"), ephemeral=True, allowed_mentions=none
+            )
+        elif self.shared:
+            await interaction.response.send_message(
+                t(lang, "share.already"), ephemeral=True, allowed_mentions=none
+            )
+        else:
+            self.shared = True
+            copy = shared_copy(t, lang, self.reply, interaction.user.display_name)
+            await interaction.response.send_message(
+                copy.content, embeds=list(copy.embeds), files=copy.discord_files(), allowed_mentions=none
+            )

@@ -9,7 +9,8 @@ import subprocess
 import docker
 import pytest
 
-from bot.offline.fake import EPHEMERAL, FakeInteraction
+from fakediscord import FakeInteraction
+from fakediscord.limits import EPHEMERAL
 from tests.conftest import LAYERED, OTHER_STUDENT, STUDENT, Harness
 
 NO_MENTIONS = {"parse": []}
@@ -197,7 +198,7 @@ async def test_a_full_host_queues_and_says_so(harness: Harness) -> None:
 async def test_every_run_is_recorded(harness: Harness) -> None:
     await harness.run("diff", command="exit 4")
     await harness.run("history", image="nope")
-    runs = await harness.built.store.runs(harness.fake.guild_id, STUDENT.id, limit=2)
+    runs = await harness.built.repos.runs.recent(harness.fake.guild_id, STUDENT.id, limit=2)
     assert runs[0].command == "history" and runs[0].outcome == "refused:error.image_not_allowed"
     assert runs[1].command == "diff" and runs[1].exit_code == 4 and runs[1].outcome == "ok"
     assert runs[1].image == "layerlab-test/debian:bookworm" and runs[1].input == "exit 4"
@@ -208,7 +209,7 @@ async def test_one_log_line_per_interaction_without_secrets(
 ) -> None:
     import logging
 
-    with caplog.at_level(logging.INFO, logger="bot.ui.tree"):
+    with caplog.at_level(logging.INFO, logger="bot.ui.presenter"):
         await harness.run("info")
         await harness.run("history", image="nope")
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("interaction ")]

@@ -24,13 +24,13 @@ import pytest
 
 from bot.doctor import examine, health
 from bot.images import prepare
-from bot.offline import FakeDiscord, FakeUser
-from bot.offline.fake import EPHEMERAL
 from bot.sandbox import Sandbox
-from bot.sandbox.engine import DEFAULT_DOCKER_HOST, engine_name
+from bot.sandbox.client import DEFAULT_DOCKER_HOST, engine_name
 from bot.sandbox.models import Owner
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Database, PlacementStore
+from fakediscord import FakeDiscord, FakeUser
+from fakediscord.limits import EPHEMERAL
 from tests.bot.test_demos import code
 from tests.bot.test_lab import TEACHER
 from tests.bot.test_learning import embed_of, press
@@ -177,7 +177,7 @@ async def test_new_students_go_to_the_least_loaded_engine_and_stay(
             assert "mine" in code(harness.message(back))
             theirs = await harness.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
             assert "B" in code(harness.message(theirs))
-            rows = await harness.built.store.placements()
+            rows = await harness.built.repos.placements.all()
             assert rows[(GUILD, STUDENT.id)] == MAIN and rows[(GUILD, OTHER_STUDENT.id)] == second.url
             await harness.built.labs.reap(GUILD)
 
@@ -191,7 +191,7 @@ async def test_work_already_on_an_engine_brings_its_student_back_there(
     owner = Owner(GUILD, THIRD_STUDENT.id)
     box = Sandbox(limits=TEST_LIMITS, base_images=[BUSYBOX], default_image=BUSYBOX, docker_host=second.url)
     try:
-        await box.commit(owner, "kept", await box.resolve(owner, BUSYBOX), "echo kept > /kept")
+        await box.images.commit(owner, "kept", await box.policy.resolve(owner, BUSYBOX), "echo kept > /kept")
     finally:
         await box.close()
     async with running_bot(two_engine_settings(tmp_path, second)) as harness:
@@ -210,7 +210,7 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         await harness.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
         assert (placement(harness, STUDENT), placement(harness, OTHER_STUDENT)) == (MAIN, second.url)
         await harness.run("commit", name="keep", command="echo kept > /kept", user=OTHER_STUDENT)
-        lab_before = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
+        lab_before = await harness.built.repos.labs.get(GUILD, OTHER_STUDENT.id)
         assert lab_before is not None
 
         await asyncio.to_thread(second.stop)  # the second lab host goes down in the middle of the class
@@ -223,7 +223,9 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         assert "does not answer right now" in harness.message(english)["content"]
         checked = await harness.run("exercise check", id="writable_layer", user=OTHER_STUDENT)
         assert "antwoordt nu niet" in harness.message(checked)["content"]
-        assert await harness.built.store.attempts(GUILD, OTHER_STUDENT.id) == []  # not counted as failed
+        assert (
+            await harness.built.repos.exercises.attempts(GUILD, OTHER_STUDENT.id) == []
+        )  # not counted as failed
 
         # Everyone else carries on, and a new student goes to the engine that answers.
         mine = await harness.run("lab run", command="cat /tmp/a")
@@ -242,7 +244,7 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         student_asks = await harness.run("admin status")
         assert "Je mag dit commando niet gebruiken" in harness.message(student_asks)["content"]
 
-        runs = await harness.built.store.runs(GUILD, OTHER_STUDENT.id, limit=50)
+        runs = await harness.built.repos.runs.recent(GUILD, OTHER_STUDENT.id, limit=50)
         assert [r.command for r in runs if r.outcome == "refused:error.engine_down"] == [
             "exercise check",
             "history",
@@ -263,11 +265,11 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         told = harness.message(everyone)["content"]
         assert "1 lab-container(s) verwijderd" in told and f"blijven staan: {second_name}" in told, told
         assert not lab_of(main, STUDENT)
-        assert await harness.built.store.lab(GUILD, OTHER_STUDENT.id) == lab_before
+        assert await harness.built.repos.labs.get(GUILD, OTHER_STUDENT.id) == lab_before
 
     # A restart while the engine is down keeps its students' labs and placements.
     async with running_bot(settings, fake) as harness:
-        assert await harness.built.store.lab(GUILD, OTHER_STUDENT.id) == lab_before
+        assert await harness.built.repos.labs.get(GUILD, OTHER_STUDENT.id) == lab_before
         assert placement(harness, OTHER_STUDENT) == second.url
 
         await asyncio.to_thread(second.start)  # back: used again, with no restart of the bot
@@ -276,7 +278,7 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         assert "B" in code(harness.message(again)), harness.text(again)
         kept = await harness.run("diff", image="keep", command="cat /kept", user=OTHER_STUDENT)
         assert "kept" in code(harness.message(kept))
-        lab_after = await harness.built.store.lab(GUILD, OTHER_STUDENT.id)
+        lab_after = await harness.built.repos.labs.get(GUILD, OTHER_STUDENT.id)
         assert lab_after is not None and lab_after.container_id == lab_before.container_id
 
         status = await harness.run("admin status", user=TEACHER)
@@ -323,7 +325,7 @@ async def test_no_engine_answers_a_new_student(engine: docker.DockerClient, tmp_
             refused = await harness.run("diff", locale=locale)
             assert text in harness.message(refused)["content"]
         assert harness.built.fleet.placed(harness.session_owner(STUDENT)) is None  # placed once one answers
-        runs = await harness.built.store.runs(GUILD, STUDENT.id)
+        runs = await harness.built.repos.runs.recent(GUILD, STUDENT.id)
         assert [r.outcome for r in runs] == ["refused:error.no_engine"] * 2
 
 
@@ -345,7 +347,7 @@ async def test_forgetting_a_student_clears_their_engine_and_waits_for_it(
             told = down.responses[-1].payload
             assert told["flags"] & EPHEMERAL and "does not answer right now" in told["content"]
             assert (
-                await harness.built.store.stored_about(GUILD, OTHER_STUDENT.id)
+                await harness.built.repos.privacy.stored_about(GUILD, OTHER_STUDENT.id)
             ).runs > 0  # nothing deleted
             assert placement(harness, OTHER_STUDENT) == second.url
         finally:
@@ -356,7 +358,7 @@ async def test_forgetting_a_student_clears_their_engine_and_waits_for_it(
         assert "deleted" in embed_of(harness, it.original_id or "")["description"]
         with second.client() as other:
             assert _ours(other) == ([], [])  # their lab container and image are gone from their engine
-        assert (GUILD, OTHER_STUDENT.id) not in await harness.built.store.placements()
+        assert (GUILD, OTHER_STUDENT.id) not in await harness.built.repos.placements.all()
         assert harness.built.fleet.placed(harness.session_owner(OTHER_STUDENT)) is None
         # The other student, on the other engine, keeps everything.
         assert lab_of(main, STUDENT) and main.images.list(
@@ -370,13 +372,13 @@ async def test_a_student_on_an_engine_no_longer_listed_is_placed_again(
     engine: docker.DockerClient, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path, docker_hosts=[MAIN], base_images=[BUSYBOX], default_image=BUSYBOX)
-    store = await Store.open(settings.database)
+    db = await Database.open(settings.database)
     try:
-        await store.place(GUILD, STUDENT.id, f"unix://{tmp_path}/retired.sock")
+        await PlacementStore(db).place(GUILD, STUDENT.id, f"unix://{tmp_path}/retired.sock")
     finally:
-        await store.close()
+        await db.close()
     async with running_bot(settings) as harness:
         assert harness.built.fleet.placed(harness.session_owner(STUDENT)) is None
         assert "A /tmp/testfile" in code(harness.message(await harness.run("diff")))
         assert placement(harness, STUDENT) == MAIN
-        assert (await harness.built.store.placements())[(GUILD, STUDENT.id)] == MAIN
+        assert (await harness.built.repos.placements.all())[(GUILD, STUDENT.id)] == MAIN

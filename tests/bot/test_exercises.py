@@ -10,7 +10,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from bot.offline.fake import EPHEMERAL, FakeInteraction
+from fakediscord import FakeInteraction
+from fakediscord.limits import EPHEMERAL
 from tests.bot.test_lab import TEACHER
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
@@ -29,7 +30,7 @@ async def course(engine: docker.DockerClient, tmp_path: Path):  # type: ignore[n
         yield harness
         await harness.built.labs.reap(harness.fake.guild_id)
         for user in (STUDENT, OTHER_STUDENT):
-            await harness.built.fleet.engines[0].sandbox.remove_all_images(harness.session_owner(user))
+            await harness.built.fleet.engines[0].sandbox.images.remove_all(harness.session_owner(user))
 
 
 def report(harness: Harness, it: FakeInteraction) -> str:
@@ -142,7 +143,8 @@ async def test_teachers_create_post_and_close_and_students_cannot(course: Harnes
     started = await course.session.click(message["id"], start_id, user=STUDENT)
     shown = started.responses[-1].payload
     assert shown["flags"] & EPHEMERAL and "Maak /tmp/testfile" in shown["embeds"][0]["description"]
-    assert await course.built.labs.find(course.session_owner(STUDENT)) is not None  # the lab is open
+    owner = course.session_owner(STUDENT)
+    assert await course.built.fleet.engines[0].sandbox.labs.find(owner) is not None  # the lab is open
 
     assert "❌" in await check(course, "hallo-bestand")
     await course.run("lab run", command="echo Hallo > /tmp/testfile")
@@ -155,7 +157,7 @@ async def test_teachers_create_post_and_close_and_students_cannot(course: Harnes
 
 
 async def test_class_progress_csv_stuck_and_deadlines(course: Harness) -> None:
-    store = course.built.store
+    store = course.built.repos.exercises
     guild = course.fake.guild_id
     # A deadline in the past: checks are still taken, and recorded as late.
     exercises = course.built.exercises
@@ -201,7 +203,7 @@ async def test_teacher_mistakes_get_clear_answers(course: Harness) -> None:
     assert "Er is geen oefening `nope`" in course.message(unknown)["content"]
     bad_date = await course.run("exercise post", user=TEACHER, id="sl", deadline="volgende vrijdag")
     assert "is geen datum" in course.message(bad_date)["content"]
-    assert "sl" not in await course.built.store.exercise_state(
+    assert "sl" not in await course.built.repos.exercises.states(
         course.fake.guild_id
     )  # nothing posted or saved
     student = await course.run("exercise check", id="nope")

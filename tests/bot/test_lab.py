@@ -10,10 +10,9 @@ from pathlib import Path
 import docker
 import pytest
 
-from bot.offline import FakeUser
-from bot.offline.fake import EPHEMERAL
-from bot.sandbox.labs import LabSandbox
 from bot.sandbox.models import Owner
+from fakediscord import FakeUser
+from fakediscord.limits import EPHEMERAL
 from tests.bot.test_demos import code
 from tests.conftest import DEBIAN, OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
@@ -171,7 +170,7 @@ async def test_idle_lab_containers_are_stopped_then_removed(
     await lab.run("lab run", command="echo Hallo > /tmp/testfile")
     await lab.run("lab run", command="true", user=OTHER_STUDENT)
     assert await labs.tick() == (0, 0)  # just used: nothing happens
-    row = await lab.built.store.lab(lab.fake.guild_id, STUDENT.id)
+    row = await lab.built.repos.labs.get(lab.fake.guild_id, STUDENT.id)
     assert row is not None
     now = row.last_used_at
     assert await labs.tick(now + labs.policy.stop_after + timedelta(seconds=1)) == (2, 0)
@@ -182,7 +181,7 @@ async def test_idle_lab_containers_are_stopped_then_removed(
     later = now + labs.policy.remove_after + timedelta(minutes=5)
     assert (await labs.tick(later))[1] == 2
     assert not lab_containers(engine, STUDENT) and not lab_containers(engine, OTHER_STUDENT)
-    assert await lab.built.store.labs(lab.fake.guild_id) == []
+    assert await lab.built.repos.labs.all(lab.fake.guild_id) == []
 
 
 async def test_a_restart_keeps_every_lab_container(engine: docker.DockerClient, tmp_path: Path) -> None:
@@ -191,16 +190,16 @@ async def test_a_restart_keeps_every_lab_container(engine: docker.DockerClient, 
         await first.run("lab run", command="echo Hallo > /tmp/testfile")
         await first.run("lab run", command="echo B > /tmp/b", user=OTHER_STUDENT)
         await first.run("lab stop", user=OTHER_STUDENT)
-        before = await first.built.store.lab(first.fake.guild_id, STUDENT.id)
+        before = await first.built.repos.labs.get(first.fake.guild_id, STUDENT.id)
     # The bot is gone; one row is lost too (as if it died before writing it).
     async with running_bot(settings) as second:
-        await second.built.store.delete_lab(second.fake.guild_id, OTHER_STUDENT.id)
+        await second.built.repos.labs.delete(second.fake.guild_id, OTHER_STUDENT.id)
         assert await second.built.labs.reconcile() == (1, 0)
         mine = await second.run("lab run", command="cat /tmp/testfile")
         assert "Hallo" in code(second.message(mine))
         theirs = await second.run("lab run", command="cat /tmp/b", user=OTHER_STUDENT)
         assert "B" in code(second.message(theirs))
-        after = await second.built.store.lab(second.fake.guild_id, STUDENT.id)
+        after = await second.built.repos.labs.get(second.fake.guild_id, STUDENT.id)
         assert before is not None and after is not None and after.container_id == before.container_id
         await second.built.labs.reap(second.fake.guild_id)
 
@@ -210,7 +209,7 @@ async def test_teachers_list_and_reap_and_students_cannot(lab: Harness, engine: 
     await lab.run("lab run", command="true", user=OTHER_STUDENT)
     other_server = Owner(guild_id=31, user_id=STUDENT.id)
     sandbox = lab.built.fleet.engines[0].sandbox
-    elsewhere = await LabSandbox(sandbox).create(other_server, await sandbox.resolve(other_server, DEBIAN))
+    elsewhere = await sandbox.labs.create(other_server, await sandbox.policy.resolve(other_server, DEBIAN))
     try:
         refused = await lab.run("admin labs")
         assert "Je mag dit commando niet gebruiken" in lab.message(refused)["content"]

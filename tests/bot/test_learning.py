@@ -8,8 +8,8 @@ import docker
 import pytest
 
 from bot.lessons import load
-from bot.offline import FakeUser
-from bot.offline.fake import EPHEMERAL, FakeInteraction
+from fakediscord import FakeInteraction, FakeUser
+from fakediscord.limits import EPHEMERAL
 from tests.bot.test_demos import callbacks
 from tests.bot.test_lab import TEACHER, lab_containers
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
@@ -152,7 +152,7 @@ async def test_privacy_forget_removes_everything_of_that_student_only(
         await course.run("commit", name="mine", command="true", user=user)
         await course.run("lab run", command="true", user=user)
         await course.run("settings language", language="en", user=user)
-    store = course.built.store
+    store = course.built.repos.privacy
     guild = course.fake.guild_id
 
     shown = await course.run("privacy show", locale="en-US")

@@ -8,8 +8,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from bot.offline import FakeDiscord
-from bot.offline.fake import EPHEMERAL
+from fakediscord import FakeDiscord
+from fakediscord.limits import EPHEMERAL
 from tests.bot.test_demos import callbacks, code
 from tests.conftest import DEBIAN, STUDENT, Harness, make_settings, running_bot
 from tests.support.proxy import SocketProxy
@@ -44,7 +44,7 @@ async def test_engine_down_and_back_without_a_restart(engine: docker.DockerClien
         await proxy.start()
         back = await harness.run("diff")
         assert "A /tmp/testfile" in code(harness.message(back))
-        runs = await harness.built.store.runs(harness.fake.guild_id, STUDENT.id, limit=10)
+        runs = await harness.built.repos.runs.recent(harness.fake.guild_id, STUDENT.id, limit=10)
         assert "refused:error.engine_down" in {r.outcome for r in runs}
     await proxy.stop()
 

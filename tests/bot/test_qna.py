@@ -7,8 +7,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from bot.offline import FakeDiscord
-from bot.offline.fake import EPHEMERAL
+from fakediscord import FakeDiscord
+from fakediscord.limits import EPHEMERAL
 from tests.bot.test_lab import TEACHER
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 

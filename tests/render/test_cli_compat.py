@@ -42,17 +42,17 @@ async def sandbox(engine: docker.DockerClient) -> Sandbox:
 @pytest.mark.parametrize("image", [DEBIAN, LAYERED, SHIPPED, BUSYBOX])
 @pytest.mark.parametrize("trunc", [True, False])
 async def test_history_matches_the_cli(sandbox: Sandbox, image: str, trunc: bool) -> None:
-    ref = await sandbox.resolve(OWNER, image)
+    ref = await sandbox.policy.resolve(OWNER, image)
 
     async def ours() -> str:
-        return cli.history(await sandbox.history(ref), now=cli.utcnow(), trunc=trunc)
+        return cli.history(await sandbox.images.history(ref), now=cli.utcnow(), trunc=trunc)
 
     await same_as_cli(ours, "history", *([] if trunc else ["--no-trunc"]), image)
 
 
 async def test_images_matches_the_cli(sandbox: Sandbox) -> None:
     async def ours() -> str:
-        return cli.images((await sandbox.images(OWNER)).base, now=cli.utcnow())
+        return cli.images((await sandbox.images.overview(OWNER)).base, now=cli.utcnow())
 
     filters = [f"--filter=reference={name}" for name in TEST_IMAGES]
     await same_as_cli(ours, "images", *filters)
@@ -89,15 +89,15 @@ async def test_diff_matches_the_cli(sandbox: Sandbox, engine: docker.DockerClien
         assert sorted(cli.diff(same).splitlines()) == sorted(expected.splitlines())
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, check=False)
-    ref = await sandbox.resolve(OWNER, DEBIAN)
-    ours = cli.diff((await sandbox.run(OWNER, ref, command)).changes)
+    ref = await sandbox.policy.resolve(OWNER, DEBIAN)
+    ours = cli.diff((await sandbox.runner.run(OWNER, ref, command)).changes)
     assert sorted(ours.splitlines()) == sorted(expected.splitlines())
     assert _parents_first(ours) and _parents_first(expected)
 
 
 async def test_info_matches_the_cli(sandbox: Sandbox) -> None:
     async def ours() -> str:
-        return cli.info(await sandbox.info(OWNER))
+        return cli.info(await sandbox.host.info(OWNER))
 
     for _ in range(ATTEMPTS):
         full = docker_cli("info")

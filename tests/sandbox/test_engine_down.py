@@ -27,7 +27,7 @@ async def test_unreachable_engine_is_a_clear_error(tmp_path: Path) -> None:
     sandbox = make_sandbox(docker_host=f"unix://{tmp_path}/nothing.sock")
     try:
         with pytest.raises(EngineUnavailable):
-            await sandbox.resolve(OWNER, BUSYBOX)
+            await sandbox.policy.resolve(OWNER, BUSYBOX)
     finally:
         await sandbox.close()
 
@@ -35,13 +35,13 @@ async def test_unreachable_engine_is_a_clear_error(tmp_path: Path) -> None:
 async def test_engine_goes_down_and_comes_back(proxy: SocketProxy) -> None:
     sandbox = make_sandbox(docker_host=f"unix://{proxy.path}")
     try:
-        image = await sandbox.resolve(OWNER, BUSYBOX)
-        assert (await sandbox.run(OWNER, image, "echo up")).exit_code == 0
+        image = await sandbox.policy.resolve(OWNER, BUSYBOX)
+        assert (await sandbox.runner.run(OWNER, image, "echo up")).exit_code == 0
         await proxy.stop()
         with pytest.raises(EngineUnavailable):
-            await sandbox.resolve(OWNER, BUSYBOX)
+            await sandbox.policy.resolve(OWNER, BUSYBOX)
         await proxy.start()
-        result = await sandbox.run(OWNER, await sandbox.resolve(OWNER, BUSYBOX), "echo back")
+        result = await sandbox.runner.run(OWNER, await sandbox.policy.resolve(OWNER, BUSYBOX), "echo back")
         assert result.exit_code == 0
     finally:
         await sandbox.close()

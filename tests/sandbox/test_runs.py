@@ -12,6 +12,7 @@ from bot.errors import BadName, ImageNotAllowed, ImageNotPresent
 from bot.render import cli
 from bot.render.terminal import terminal_text
 from bot.sandbox import Sandbox
+from bot.sandbox.labels import labels
 from bot.sandbox.models import ChangeKind
 from tests.conftest import BUSYBOX, DEBIAN
 from tests.sandbox.conftest import OWNER, TEST_LIMITS, make_sandbox
@@ -24,8 +25,8 @@ def _leftovers(engine: docker.DockerClient) -> list[str]:
 
 
 async def test_seed_transcript_diff(sandbox: Sandbox, engine: docker.DockerClient) -> None:
-    image = await sandbox.resolve(OWNER, None)
-    result = await sandbox.run(OWNER, image, "echo Hallo > /tmp/testfile && cat /tmp/testfile")
+    image = await sandbox.policy.resolve(OWNER, None)
+    result = await sandbox.runner.run(OWNER, image, "echo Hallo > /tmp/testfile && cat /tmp/testfile")
     assert result.exit_code == 0
     assert terminal_text(result.output) == "Hallo\n"
     assert cli.diff(result.changes) == "C /tmp\nA /tmp/testfile\n"
@@ -33,16 +34,16 @@ async def test_seed_transcript_diff(sandbox: Sandbox, engine: docker.DockerClien
 
 
 async def test_stdout_and_stderr_arrive_in_order(sandbox: Sandbox) -> None:
-    image = await sandbox.resolve(OWNER, BUSYBOX)
-    result = await sandbox.run(OWNER, image, "echo one; echo two >&2; echo three; exit 3")
+    image = await sandbox.policy.resolve(OWNER, BUSYBOX)
+    result = await sandbox.runner.run(OWNER, image, "echo one; echo two >&2; echo three; exit 3")
     assert result.exit_code == 3
     assert terminal_text(result.output) == "one\ntwo\nthree\n"
     assert result.changes == ()
 
 
 async def test_delete_shows_as_d(sandbox: Sandbox) -> None:
-    image = await sandbox.resolve(OWNER, DEBIAN)
-    result = await sandbox.run(OWNER, image, "rm /etc/debian_version")
+    image = await sandbox.policy.resolve(OWNER, DEBIAN)
+    result = await sandbox.runner.run(OWNER, image, "rm /etc/debian_version")
     assert [(c.kind, c.path) for c in result.changes] == [
         (ChangeKind.CHANGED, "/etc"),
         (ChangeKind.DELETED, "/etc/debian_version"),
@@ -53,22 +54,22 @@ async def test_images_not_on_offer_are_refused_and_never_pulled(
     sandbox: Sandbox, engine: docker.DockerClient
 ) -> None:
     with pytest.raises(ImageNotAllowed):
-        await sandbox.resolve(OWNER, "hello-world")
+        await sandbox.policy.resolve(OWNER, "hello-world")
     with pytest.raises(BadName):
-        await sandbox.resolve(OWNER, "../x")
+        await sandbox.policy.resolve(OWNER, "../x")
     offering_missing = make_sandbox(base_images=[DEBIAN, "alpine:latest"])
     try:
         with pytest.raises(ImageNotPresent):
-            await offering_missing.resolve(OWNER, "alpine")
+            await offering_missing.policy.resolve(OWNER, "alpine")
     finally:
         await offering_missing.close()
     assert not engine.images.list(name="alpine")
 
 
 async def test_endless_loop_is_killed_at_the_timeout(sandbox: Sandbox, engine: docker.DockerClient) -> None:
-    image = await sandbox.resolve(OWNER, BUSYBOX)
+    image = await sandbox.policy.resolve(OWNER, BUSYBOX)
     started = time.monotonic()
-    result = await sandbox.run(OWNER, image, "while :; do :; done")
+    result = await sandbox.runner.run(OWNER, image, "while :; do :; done")
     assert result.timed_out
     assert result.exit_code == 137
     assert TEST_LIMITS.timeout <= time.monotonic() - started < TEST_LIMITS.timeout + 10
@@ -78,60 +79,64 @@ async def test_endless_loop_is_killed_at_the_timeout(sandbox: Sandbox, engine: d
 async def test_fork_bomb_ends_and_the_host_stays_responsive(
     sandbox: Sandbox, engine: docker.DockerClient
 ) -> None:
-    image = await sandbox.resolve(OWNER, DEBIAN)
-    result = await sandbox.run(OWNER, image, "bomb() { bomb | bomb & }; bomb; sleep 3; ps -e | wc -l")
+    image = await sandbox.policy.resolve(OWNER, DEBIAN)
+    result = await sandbox.runner.run(OWNER, image, "bomb() { bomb | bomb & }; bomb; sleep 3; ps -e | wc -l")
     text = terminal_text(result.output)
     assert "fork" in text.lower() or result.timed_out
     started = time.monotonic()
     assert engine.ping()
-    again = await sandbox.run(OWNER, await sandbox.resolve(OWNER, BUSYBOX), "echo still here")
+    again = await sandbox.runner.run(OWNER, await sandbox.policy.resolve(OWNER, BUSYBOX), "echo still here")
     assert terminal_text(again.output) == "still here\n"
     assert time.monotonic() - started < 5
     assert not _leftovers(engine)
 
 
 async def test_memory_hog_is_killed(sandbox: Sandbox) -> None:
-    image = await sandbox.resolve(OWNER, BUSYBOX)
+    image = await sandbox.policy.resolve(OWNER, BUSYBOX)
     # A command substitution keeps all of its output in the shell's memory.
-    result = await sandbox.run(OWNER, image, 'a=$(head -c 300000000 /dev/zero | tr "\\0" a); echo ${#a}')
+    result = await sandbox.runner.run(
+        OWNER, image, 'a=$(head -c 300000000 /dev/zero | tr "\\0" a); echo ${#a}'
+    )
     assert result.oom_killed
     assert result.exit_code == 137
     assert "300000000" not in terminal_text(result.output)
 
 
 async def test_output_flood_is_cut_at_the_source(sandbox: Sandbox) -> None:
-    image = await sandbox.resolve(OWNER, BUSYBOX)
+    image = await sandbox.policy.resolve(OWNER, BUSYBOX)
     started = time.monotonic()
-    result = await sandbox.run(OWNER, image, "yes @everyone")
+    result = await sandbox.runner.run(OWNER, image, "yes @everyone")
     assert result.output_truncated
     assert len(result.output) == TEST_LIMITS.output_bytes
     assert time.monotonic() - started < TEST_LIMITS.timeout  # stopped for the output, not the clock
 
 
 async def test_big_file_hits_the_file_size_limit(sandbox: Sandbox) -> None:
-    image = await sandbox.resolve(OWNER, DEBIAN)
-    result = await sandbox.run(OWNER, image, "dd if=/dev/zero of=/tmp/big bs=1M count=100; ls -l /tmp/big")
+    image = await sandbox.policy.resolve(OWNER, DEBIAN)
+    result = await sandbox.runner.run(
+        OWNER, image, "dd if=/dev/zero of=/tmp/big bs=1M count=100; ls -l /tmp/big"
+    )
     assert result.exit_code != 0 or "File size limit exceeded" in terminal_text(result.output)
     assert result.layer_size is not None and result.layer_size <= TEST_LIMITS.file_size_bytes + 1024 * 1024
 
 
 async def test_writable_layer_cap_is_checked(sandbox: Sandbox) -> None:
-    image = await sandbox.resolve(OWNER, DEBIAN)
+    image = await sandbox.policy.resolve(OWNER, DEBIAN)
     command = "for i in 1 2 3 4 5; do head -c 15000000 /dev/zero > /tmp/f$i; done"
-    result = await sandbox.run(OWNER, image, command)
+    result = await sandbox.runner.run(OWNER, image, command)
     assert result.layer_too_big
     assert result.layer_size is not None and result.layer_size > TEST_LIMITS.writable_bytes
 
 
 async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
-    image = await sandbox.resolve(OWNER, DEBIAN)
+    image = await sandbox.policy.resolve(OWNER, DEBIAN)
     command = (
         "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' ';"
         "ls /var/run/docker.sock /run/docker.sock 2>&1;"
         "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status;"
         "apt-get -o Acquire::Retries=0 update 2>&1 | tail -n 2"
     )
-    result = await sandbox.run(OWNER, image, command)
+    result = await sandbox.runner.run(OWNER, image, command)
     text = terminal_text(result.output)
     interfaces = text.splitlines()[0]
     assert interfaces == "lo"  # network "none": a loopback and nothing else
@@ -143,19 +148,19 @@ async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
 
 async def test_leftovers_from_a_crash_are_removed(sandbox: Sandbox, engine: docker.DockerClient) -> None:
     long_ago = "2020-01-01T00:00:00+00:00"
-    crashed_long_ago = {**Sandbox.labels(OWNER, "oneshot"), "org.layerlab.created": long_ago}
+    crashed_long_ago = {**labels(OWNER, "oneshot"), "org.layerlab.created": long_ago}
     old = engine.containers.create(BUSYBOX, ["sleep", "600"], labels=crashed_long_ago)
     old.start()
-    young = engine.containers.create(BUSYBOX, ["sleep", "600"], labels=Sandbox.labels(OWNER, "oneshot"))
+    young = engine.containers.create(BUSYBOX, ["sleep", "600"], labels=labels(OWNER, "oneshot"))
     unrelated = engine.containers.create(BUSYBOX, ["true"])
     try:
-        assert await sandbox.remove_leftovers() >= 1
+        assert await sandbox.cleanup.remove_leftovers() >= 1
         with pytest.raises(docker.errors.NotFound):
             engine.containers.get(old.id)
         # Younger than any job can be: maybe another bot's running job. Kept.
         assert engine.containers.get(young.id)
         assert engine.containers.get(unrelated.id)  # not ours: untouched
-        assert await sandbox.remove_leftovers(older_than=0) >= 1
+        assert await sandbox.cleanup.remove_leftovers(older_than=0) >= 1
         with pytest.raises(docker.errors.NotFound):
             engine.containers.get(young.id)
     finally:
@@ -166,7 +171,7 @@ async def test_leftovers_from_a_crash_are_removed(sandbox: Sandbox, engine: dock
 
 async def test_limits_as_the_container_sees_them(sandbox: Sandbox) -> None:
     """The engine, not the bot, enforces memory, swap, CPU and processes: read them from the cgroup."""
-    image = await sandbox.resolve(OWNER, BUSYBOX)
+    image = await sandbox.policy.resolve(OWNER, BUSYBOX)
     v1 = "cd /sys/fs/cgroup && cat " + " ".join(
         [
             "memory/memory.limit_in_bytes",
@@ -177,7 +182,9 @@ async def test_limits_as_the_container_sees_them(sandbox: Sandbox) -> None:
         ]
     )
     v2 = "cd /sys/fs/cgroup && cat memory.max memory.swap.max cpu.max pids.max"
-    result = await sandbox.run(OWNER, image, f"if [ -d /sys/fs/cgroup/memory ]; then {v1}; else {v2}; fi")
+    result = await sandbox.runner.run(
+        OWNER, image, f"if [ -d /sys/fs/cgroup/memory ]; then {v1}; else {v2}; fi"
+    )
     values = terminal_text(result.output).split()
     memory = str(TEST_LIMITS.memory_bytes)
     if len(values) == 5:  # cgroup v1: memory+swap equals memory, so no swap on top

@@ -1,4 +1,4 @@
-from bot.sandbox.engine import image_store
+from bot.sandbox.host import image_store
 
 
 def test_classic_overlay2_engine() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.lessons import load
 from bot.services.qna import QnA
-from bot.store import Store
+from bot.store import Database, Repositories
 from tests.search_questions import QUESTIONS
 
 #: The share of realistic questions whose expected passage must come first.
@@ -14,9 +14,10 @@ REQUIRED = 0.8
 
 
 async def test_questions_find_their_lesson_page_first(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "search.db")
+    db = await Database.open(tmp_path / "search.db")
+    repos = Repositories.over(db)
     try:
-        qna = QnA(store, load(), per_hour=5, max_chars=1000)
+        qna = QnA(repos.questions, repos.runs, load(), per_hour=5, max_chars=1000)
         assert await qna.index_lessons() > 50
         hits = []
         for question, expected in QUESTIONS:
@@ -29,15 +30,16 @@ async def test_questions_find_their_lesson_page_first(tmp_path: Path) -> None:
             q.startswith("What") for q, _ in QUESTIONS
         )
     finally:
-        await store.close()
+        await db.close()
 
 
 async def test_an_answered_question_becomes_searchable_and_forgettable(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "search.db")
+    db = await Database.open(tmp_path / "search.db")
+    repos = Repositories.over(db)
     try:
-        qna = QnA(store, load(), per_hour=5, max_chars=1000)
+        qna = QnA(repos.questions, repos.runs, load(), per_hour=5, max_chars=1000)
         await qna.index_lessons()
-        question_id = await store.add_question(
+        question_id = await repos.questions.add(
             7, 70, "a", "Hoe zet ik de tijdzone van de bot?", anonymous=False, run_id=None
         )
         assert not [p for p in await qna.search(7, "tijdzone") if p.ref.startswith("question:")]
@@ -47,7 +49,7 @@ async def test_an_answered_question_becomes_searchable_and_forgettable(tmp_path:
         assert not [
             p for p in await qna.search(8, "tijdzone") if p.ref.startswith("question:")
         ]  # other server
-        await store.delete_user_data(7, 70)
+        await repos.privacy.delete_user_data(7, 70)
         assert not [p for p in await qna.search(7, "tijdzone") if p.ref.startswith("question:")]
     finally:
-        await store.close()
+        await db.close()

@@ -17,8 +17,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.events import INTERACTION_DONE as DONE_EVENT
-from bot.offline.fake import FakeDiscord, FakeInteraction, FakeUser
+from fakediscord.models import FakeInteraction, FakeUser
+from fakediscord.server import FakeDiscord
 
 #: How long a command may take before the session gives up waiting.
 DEFAULT_TIMEOUT = 180.0
@@ -46,9 +46,14 @@ def _bool(text: str) -> bool:
 
 
 class OfflineSession:
-    def __init__(self, fake: FakeDiscord, bot: commands.Bot) -> None:
+    """Commands typed at one bot. ``done_event`` is the event the bot dispatches
+    (with the interaction) once it has finished answering one: the session waits
+    for it, so the bot under test decides when an answer is complete."""
+
+    def __init__(self, fake: FakeDiscord, bot: commands.Bot, done_event: str) -> None:
         self.fake = fake
         self.bot = bot
+        self.done_event = done_event
 
     # -- building payloads ---------------------------------------------------------
 
@@ -162,7 +167,7 @@ class OfflineSession:
         def check(interaction: discord.Interaction[Any]) -> bool:
             return bool(sent) and str(interaction.id) == sent[0].id
 
-        waiter = asyncio.ensure_future(self.bot.wait_for(DONE_EVENT, check=check, timeout=timeout))
+        waiter = asyncio.ensure_future(self.bot.wait_for(self.done_event, check=check, timeout=timeout))
         try:
             sent.append(await send())
             await waiter
@@ -243,7 +248,7 @@ class OfflineSession:
 
 @asynccontextmanager
 async def offline_bot(
-    bot: commands.Bot, fake: FakeDiscord, token: str = "offline"
+    bot: commands.Bot, fake: FakeDiscord, *, done_event: str, token: str = "offline"
 ) -> AsyncIterator[OfflineSession]:
     """Run ``bot`` against ``fake`` until the block ends; yields a session to type into."""
     async with bot:
@@ -259,7 +264,7 @@ async def offline_bot(
             runner.cancel()
             raise TimeoutError("the bot did not become ready")
         try:
-            yield OfflineSession(fake, bot)
+            yield OfflineSession(fake, bot, done_event)
         finally:
             await bot.close()
             await asyncio.gather(runner, return_exceptions=True)

@@ -1,0 +1,235 @@
+"""Image operations of the course: history, the image list, commit (of a one-shot
+run or of a lab container), removal, inspect, and pulling base images (the
+operator's ``layerlab images prepare``: the only way the bot ever pulls)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import docker.errors
+
+from bot.errors import ImageNotPresent, NotFound, UserError
+from bot.sandbox import labels, refs
+from bot.sandbox.client import EngineClient, parse_time
+from bot.sandbox.models import (
+    CommitResult,
+    HistoryEntry,
+    ImageDetails,
+    ImageRef,
+    ImagesOverview,
+    ImageSummary,
+    Owner,
+    RemoveResult,
+)
+from bot.sandbox.policy import ImagePolicy, image_id
+from bot.sandbox.runner import Runner, layer_size
+
+log = logging.getLogger(__name__)
+
+
+class Images:
+    def __init__(self, client: EngineClient, policy: ImagePolicy, runner: Runner) -> None:
+        self.client = client
+        self.policy = policy
+        self.runner = runner
+
+    # -- async API ------------------------------------------------------------------
+
+    async def history(self, image: ImageRef) -> tuple[HistoryEntry, ...]:
+        return await self.client.call(self.history_now, image.engine_ref)
+
+    async def commit(self, owner: Owner, name: str, image: ImageRef, command: str) -> CommitResult:
+        """Run ``command`` in a fresh container of ``image`` and commit it as ``name``."""
+        own = self.policy.own_name(name)
+        return await self.client.call(self._commit_oneshot, owner, own, image, command)
+
+    async def overview(self, owner: Owner) -> ImagesOverview:
+        """``docker images`` as the student sees it: their own, then the base images."""
+        return await self.client.call(self._overview, owner)
+
+    async def remove(self, owner: Owner, name: str) -> RemoveResult:
+        own = refs.parse_own_name(name)
+        return await self.client.call(self._remove, owner, own)
+
+    async def inspect(self, image: ImageRef) -> ImageDetails:
+        return await self.client.call(self._inspect, image.engine_ref)
+
+    async def layers_over_base(self, image: ImageRef) -> int:
+        """How many layers ``image`` has on top of the base image it was made from."""
+        return await self.client.call(self._layers_over_base, image.engine_ref)
+
+    async def remove_all(self, owner: Owner) -> int:
+        """Remove every image this student owns in this course server (privacy)."""
+        return await self.client.call(self._remove_all, owner)
+
+    async def prepare(self, ref: str, progress: Callable[[int, int], None]) -> bool:
+        """Make sure a base image is on the engine, pulling it if missing.
+        ``progress(done, total)`` gets bytes downloaded so far. True when it pulled."""
+        return await self.client.call(self._prepare, ref, progress)
+
+    # -- on the worker threads --------------------------------------------------------
+
+    def history_now(self, engine_ref: str) -> tuple[HistoryEntry, ...]:
+        try:
+            rows = self.client.api.history(engine_ref)
+        except docker.errors.ImageNotFound as exc:
+            raise ImageNotPresent(image=engine_ref) from exc
+        return tuple(
+            HistoryEntry(
+                id=row["Id"],
+                created=parse_time(row["Created"]),
+                created_by=row.get("CreatedBy") or "",
+                size=int(row.get("Size") or 0),
+                comment=row.get("Comment") or "",
+                tags=tuple(row.get("Tags") or ()),
+            )
+            for row in rows
+        )
+
+    def commit_container(
+        self, owner: Owner, own: refs.OwnName, container_id: str, replaced: str | None
+    ) -> tuple[ImageRef, str, tuple[HistoryEntry, ...]]:
+        """``docker commit`` under the student's name; refuses an oversized layer.
+        ``replaced`` (from ``ImagePolicy.replaced_by``) is dropped when nothing else uses it."""
+        api = self.client.api
+        size = layer_size(api, container_id) or 0
+        if size > self.runner.limits.writable_bytes:
+            raise UserError("error.layer_too_big", size=size, limit=self.runner.limits.writable_bytes)
+        image_labels = labels.labels(owner, labels.PURPOSE_IMAGE, **{labels.NAME: str(own)})
+        committed = api.commit(
+            container_id, repository=own.engine_repository(owner), tag=own.tag, conf={"Labels": image_labels}
+        )
+        new_id = str(committed["Id"])
+        if replaced and replaced != new_id:
+            self._drop_untagged(replaced)
+        shown = ImageRef(shown=str(own), engine_ref=own.engine_ref(owner), own=True)
+        return shown, new_id, self.history_now(new_id)
+
+    def _commit_oneshot(self, owner: Owner, own: refs.OwnName, image: ImageRef, command: str) -> CommitResult:
+        replaced = self.policy.replaced_by(owner, own)
+        container_id = None
+        try:
+            container_id = self.runner.create(
+                image.engine_ref, ["/bin/sh", "-c", command], labels.labels(owner, labels.PURPOSE_ONESHOT)
+            )
+            run = self.runner.run_created(container_id, image, command)
+            shown, new_id, history = self.commit_container(owner, own, container_id, replaced)
+        finally:
+            self.runner.remove(container_id)
+        return CommitResult(image=shown, image_id=new_id, run=run, history=history, replaced_id=replaced)
+
+    def _drop_untagged(self, old_id: str) -> None:
+        api = self.client.api
+        try:
+            if not api.inspect_image(old_id).get("RepoTags"):
+                api.remove_image(old_id)
+        except docker.errors.APIError as exc:  # still a parent of another image: keep it
+            log.info("Kept replaced image %s: %s", old_id, exc)
+
+    def _overview(self, owner: Owner) -> ImagesOverview:
+        own = tuple(
+            ImageSummary(
+                repository=name.name,
+                tag=name.tag,
+                id=summary["Id"],
+                created=parse_time(summary["Created"]),
+                size=int(summary.get("Size") or 0),
+            )
+            for name, summary in self.policy.own_images(owner)
+        )
+        base: list[ImageSummary] = []
+        missing: list[str] = []
+        for ref in self.policy.base_images:
+            try:
+                attrs = self.client.api.inspect_image(ref)
+            except docker.errors.ImageNotFound:
+                missing.append(ref)
+                continue
+            parsed = refs.parse(ref)
+            base.append(
+                ImageSummary(
+                    repository=parsed.repository,
+                    tag=parsed.tag or "<none>",
+                    id=attrs["Id"],
+                    created=parse_time(attrs["Created"]),
+                    size=int(attrs.get("Size") or 0),
+                )
+            )
+        return ImagesOverview(
+            own=own, base=tuple(base), missing_base=tuple(missing), quota=self.policy.image_quota
+        )
+
+    def _remove(self, owner: Owner, own: refs.OwnName) -> RemoveResult:
+        engine_ref = own.engine_ref(owner)
+        if not any(str(name) == str(own) for name, _ in self.policy.own_images(owner)):
+            raise NotFound("error.no_such_own_image", name=str(own))
+        try:
+            answer = self.client.api.remove_image(engine_ref)
+        except docker.errors.APIError as exc:
+            if exc.status_code == 409:
+                raise UserError("error.image_in_use", name=str(own)) from exc
+            raise
+        lines: list[tuple[str, str]] = []
+        for item in answer or ():
+            for kind in ("Untagged", "Deleted"):
+                if kind in item:
+                    lines.append((kind, str(own) if item[kind] == engine_ref else item[kind]))
+        return RemoveResult(lines=tuple(lines))
+
+    def _inspect(self, engine_ref: str) -> ImageDetails:
+        try:
+            data = self.client.api.inspect_image(engine_ref)
+        except docker.errors.ImageNotFound as exc:
+            raise ImageNotPresent(image=engine_ref) from exc
+        rootfs = data.get("RootFS") or {}
+        return ImageDetails(
+            id=str(data["Id"]),
+            architecture=str(data.get("Architecture", "")),
+            os=str(data.get("Os", "")),
+            size=int(data.get("Size") or 0),
+            rootfs_type=str(rootfs.get("Type", "")),
+            layers=tuple(rootfs.get("Layers") or ()),
+        )
+
+    def _layers_over_base(self, engine_ref: str) -> int:
+        layers = self._inspect(engine_ref).layers
+        best = 0
+        for base in self.policy.base_images:
+            try:
+                base_layers = self._inspect(base).layers
+            except ImageNotPresent:
+                continue
+            if layers[: len(base_layers)] == base_layers:
+                best = max(best, len(base_layers))
+        return len(layers) - best
+
+    def _remove_all(self, owner: Owner) -> int:
+        removed = 0
+        for name, _ in self.policy.own_images(owner):
+            try:
+                self.client.api.remove_image(name.engine_ref(owner), force=True)
+                removed += 1
+            except docker.errors.NotFound:
+                pass
+        return removed
+
+    def _prepare(self, ref: str, progress: Callable[[int, int], None]) -> bool:
+        api = self.client.api
+        if image_id(api, ref):
+            return False
+        parsed = refs.parse(ref)
+        layers: dict[str, tuple[int, int]] = {}
+        try:
+            for event in api.pull(parsed.repository, tag=parsed.tag, stream=True, decode=True):
+                if "error" in event:
+                    raise UserError("images.pull_failed", image=ref, reason=str(event["error"]))
+                detail = event.get("progressDetail") or {}
+                if event.get("id") and detail.get("total"):
+                    layers[event["id"]] = (int(detail.get("current", 0)), int(detail["total"]))
+                    progress(sum(c for c, _ in layers.values()), sum(t for _, t in layers.values()))
+        except docker.errors.APIError as exc:
+            raise UserError("images.pull_failed", image=ref, reason=exc.explanation or str(exc)) from exc
+        if not image_id(api, ref):
+            raise UserError("images.pull_failed", image=ref, reason="the engine reported no image")
+        return True

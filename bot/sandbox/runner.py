@@ -1,0 +1,302 @@
+"""The one runner: every student command runs here, in a fresh container (one-shot)
+or as an exec in a container that lives on (lab container; later the playground
+and warm containers).
+
+A run is: create under the limits (``host_config``), start with the output
+attached, read the output up to its cap, end the command at its deadline or
+when the output overflows, wait for the exit, inspect, and report a
+``RunResult``. What differs between a fresh container and an exec is only how
+the command is started, stopped and awaited: a ``Target``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from typing import Any, Protocol
+
+import docker.errors
+import requests.exceptions
+from docker.types import LogConfig, Ulimit
+
+from bot.sandbox import labels
+from bot.sandbox.client import EngineClient
+from bot.sandbox.limits import Limits
+from bot.sandbox.models import Change, ChangeKind, ImageRef, Owner, RunResult
+from bot.sandbox.policy import image_id
+
+log = logging.getLogger(__name__)
+
+#: Capabilities a student container keeps. Everything else is dropped. apt needs
+#: these five (it drops to the ``_apt`` user and chowns its lists); without them
+#: the seed's ``apt install`` exercise fails with "Method http has died".
+KEPT_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID")
+#: The engine's json log of one container is capped at this size (an output
+#: flood would otherwise fill the host's disk through the log file).
+LOG_MAX_SIZE = "1m"
+#: Seconds the engine gets, beyond the job's own timeout, to report an exit.
+WAIT_GRACE = 15.0
+#: How often an exec's end is polled after its output closed.
+EXEC_POLL = 0.05
+#: What ends every process of a lab container but its first (the container stays).
+KILL_ALL = ["/bin/sh", "-c", "kill -9 -1"]
+#: Engine error texts that mean "this engine cannot cap a container's writable layer".
+_NO_STORAGE_QUOTA = ("storage-opt", "storage opt", "pquota", "quota")
+
+
+def host_config(limits: Limits, *, storage_quota: bool) -> dict[str, Any]:
+    """Keyword arguments for ``containers.create`` that make the engine enforce ``limits``."""
+    config: dict[str, Any] = {
+        "network_mode": limits.network,
+        "mem_limit": limits.memory_bytes,
+        "memswap_limit": limits.memory_bytes,  # equal: no swap on top of memory
+        "nano_cpus": int(limits.cpus * 1e9),
+        "pids_limit": limits.pids,
+        "privileged": False,
+        "cap_drop": ["ALL"],
+        "cap_add": list(KEPT_CAPABILITIES),
+        "security_opt": ["no-new-privileges:true"],
+        "ulimits": [Ulimit(name="fsize", soft=limits.file_size_bytes, hard=limits.file_size_bytes)],
+        "log_config": LogConfig(
+            type=LogConfig.types.JSON, config={"max-size": LOG_MAX_SIZE, "max-file": "1"}
+        ),
+        "volumes": {},
+    }
+    if storage_quota:
+        config["storage_opt"] = {"size": str(limits.writable_bytes)}
+    return config
+
+
+def read_capped(stream: Iterable[bytes], cap: int, on_overflow: Callable[[], None]) -> tuple[bytearray, bool]:
+    """Read a container's output up to ``cap`` bytes; past it, call ``on_overflow``
+    (which stops the command) and stop reading. Returns (output, truncated)."""
+    output = bytearray()
+    for chunk in stream:
+        room = cap - len(output)
+        if len(chunk) > room:
+            output += chunk[:room]
+            on_overflow()
+            return output, True
+        output += chunk
+    return output, False
+
+
+def changes(api: Any, container_id: str) -> tuple[Change, ...]:
+    """``docker diff`` of a container (worker thread)."""
+    return tuple(Change(kind=ChangeKind(c["Kind"]), path=c["Path"]) for c in (api.diff(container_id) or ()))
+
+
+def layer_size(api: Any, container_id: str) -> int | None:
+    """Bytes in a container's writable layer (``SizeRw``), None when it is gone (worker thread)."""
+    rows = api.containers(all=True, size=True, filters={"id": container_id})
+    return int(rows[0].get("SizeRw") or 0) if rows else None
+
+
+class Target(Protocol):
+    """How one command is started, ended early, and awaited."""
+
+    def start(self) -> Iterator[bytes]:
+        """Start the command; its terminal output as it comes."""
+        ...
+
+    def stop(self) -> None:
+        """End the command now (the deadline passed, or the output overflowed)."""
+        ...
+
+    def wait(self, remaining: float) -> int | None:
+        """The command's exit code, waiting at most ``remaining`` seconds (None: still running)."""
+        ...
+
+
+class _Fresh:
+    """The container's own first process is the command (a one-shot run)."""
+
+    def __init__(self, api: Any, container_id: str) -> None:
+        self.api, self.id = api, container_id
+
+    def start(self) -> Iterator[bytes]:
+        # Attach before start, as `docker run` does, so nothing is missed.
+        stream = self.api.attach(self.id, stdout=True, stderr=True, stream=True, logs=True)
+        self.api.start(self.id)
+        return stream  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        with contextlib.suppress(docker.errors.APIError):  # already gone
+            self.api.kill(self.id)
+
+    def wait(self, remaining: float) -> int | None:
+        try:
+            return int(self.api.wait(self.id, timeout=max(1.0, remaining))["StatusCode"])
+        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout):
+            # Over the unix socket a wait that times out surfaces as ConnectionError.
+            return None
+
+
+class _Exec:
+    """The command is a ``docker exec`` in a container that stays (a lab container)."""
+
+    def __init__(self, api: Any, container_id: str, command: list[str]) -> None:
+        self.api, self.id = api, container_id
+        self.exec_id = api.exec_create(container_id, command, tty=True, stdout=True, stderr=True)["Id"]
+
+    def start(self) -> Iterator[bytes]:
+        return self.api.exec_start(self.exec_id, stream=True, tty=True)  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        # Every process but the container's first: the container and its files stay.
+        with contextlib.suppress(docker.errors.APIError):
+            killer = self.api.exec_create(self.id, KILL_ALL)["Id"]
+            self.api.exec_start(killer, detach=True)
+
+    def wait(self, remaining: float) -> int | None:
+        deadline = time.monotonic() + remaining
+        info = self.api.exec_inspect(self.exec_id)
+        while info.get("Running") and time.monotonic() < deadline:
+            time.sleep(EXEC_POLL)
+            info = self.api.exec_inspect(self.exec_id)
+        code = info.get("ExitCode")
+        return None if info.get("Running") or code is None else int(code)
+
+
+class Runner:
+    """Runs student commands on one engine under ``limits``."""
+
+    def __init__(self, client: EngineClient, limits: Limits, base_images: tuple[str, ...]) -> None:
+        self.client = client
+        self.limits = limits
+        self._probe_images = base_images
+        self._storage_quota: bool | None = None  # probed on first use
+
+    # -- async API ------------------------------------------------------------------
+
+    async def run(self, owner: Owner, image: ImageRef, command: str) -> RunResult:
+        """``docker run`` + ``docker diff`` + ``docker rm`` in one go."""
+        return await self.client.call(self._run_oneshot, owner, image, command)
+
+    # -- on the worker threads --------------------------------------------------------
+
+    def storage_quota(self) -> bool:
+        """Whether this engine can cap a container's writable layer (overlay2 on XFS
+        with project quotas); probed once with a throwaway container."""
+        if self._storage_quota is None:
+            api = self.client.api
+            probe_image = next((b for b in self._probe_images if image_id(api, b)), None)
+            if probe_image is None:
+                return False
+            try:
+                created = api.create_container(
+                    probe_image,
+                    command=["true"],
+                    host_config=api.create_host_config(storage_opt={"size": "64M"}),
+                    labels=labels.helper_labels(),
+                )
+            except docker.errors.APIError as exc:
+                self._storage_quota = False
+                if not any(word in str(exc).lower() for word in _NO_STORAGE_QUOTA):
+                    log.warning("Unexpected answer to the storage quota probe: %s", exc)
+            else:
+                api.remove_container(created["Id"], force=True)
+                self._storage_quota = True
+            log.info("Engine %s caps the writable layer: %s", self.client.name, self._storage_quota)
+        return self._storage_quota
+
+    def create(
+        self, image: str, command: list[str], container_labels: dict[str, str], *, keep: bool = False
+    ) -> str:
+        """A container under the limits; returns its id. ``keep`` leaves its shell
+        waiting on an open stdin (a lab container) instead of running ``command`` once."""
+        container = self.client.sdk.containers.create(
+            image,
+            command=command,
+            labels=container_labels,
+            detach=True,
+            stdin_open=keep,
+            # A terminal, as the seed's `docker run -it`: stdout and stderr share
+            # it, so they arrive in the order written, formatted as a student's
+            # terminal shows them (render.terminal cleans up \r and colours).
+            tty=True,
+            **host_config(self.limits, storage_quota=self.storage_quota()),
+        )
+        return str(container.id)
+
+    def remove(self, container_id: str | None) -> None:
+        if container_id is None:
+            return
+        try:
+            self.client.api.remove_container(container_id, force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            log.warning("Could not remove container %s: %s", container_id, exc)
+
+    def run_created(self, container_id: str, image: ImageRef, command: str) -> RunResult:
+        """Start a created container (its command is ``command``), then diff it."""
+        result = self.execute(_Fresh(self.client.api, container_id), container_id, image.shown, command)
+        return replace(result, changes=changes(self.client.api, container_id))
+
+    def run_exec(self, container_id: str, image: str, name: str, command: str) -> RunResult:
+        """``command`` as a ``docker exec`` in a running container (``image`` and
+        ``name`` as the student knows them, for the result)."""
+        target = _Exec(self.client.api, container_id, ["/bin/sh", "-c", command])
+        return self.execute(target, container_id, image, command, name=name)
+
+    def execute(
+        self, target: Target, container_id: str, image: str, command: str, *, name: str | None = None
+    ) -> RunResult:
+        """Run ``target`` under the limits: output capped, deadline kept, result inspected."""
+        api = self.client.api
+        limits = self.limits
+        stopped_for: list[str] = []
+
+        def stop(reason: str) -> None:
+            if not stopped_for:
+                stopped_for.append(reason)
+            target.stop()
+
+        started = time.monotonic()
+        timer = threading.Timer(limits.timeout, stop, args=("timeout",))
+        timer.daemon = True
+        try:
+            stream = target.start()
+            timer.start()
+            try:
+                output, truncated = read_capped(stream, limits.output_bytes, lambda: stop("output"))
+            finally:
+                with contextlib.suppress(Exception):
+                    stream.close()  # type: ignore[attr-defined]
+            exit_code = target.wait(started + limits.timeout + WAIT_GRACE - time.monotonic())
+            if exit_code is None:  # it outlived its deadline and the grace
+                stop("timeout")
+                exit_code = target.wait(WAIT_GRACE)
+        finally:
+            timer.cancel()
+        duration = time.monotonic() - started
+        details = api.inspect_container(container_id)
+        size = layer_size(api, container_id)
+        return RunResult(
+            image=image,
+            command=command,
+            container_name=name or str(details.get("Name", "")).lstrip("/") or container_id[:12],
+            exit_code=exit_code if exit_code is not None else 137,
+            output=bytes(output),
+            duration=duration,
+            output_truncated=truncated,
+            timed_out="timeout" in stopped_for,
+            oom_killed=bool(details["State"].get("OOMKilled")),
+            layer_size=size,
+            layer_too_big=size is not None and size > limits.writable_bytes,
+        )
+
+    def _run_oneshot(self, owner: Owner, image: ImageRef, command: str) -> RunResult:
+        container_id = None
+        try:
+            container_id = self.create(
+                image.engine_ref, ["/bin/sh", "-c", command], labels.labels(owner, labels.PURPOSE_ONESHOT)
+            )
+            return self.run_created(container_id, image, command)
+        finally:
+            self.remove(container_id)
