@@ -30,8 +30,7 @@ from pathlib import Path
 
 from bot.app import Services
 from bot.console import offline
-from bot.sandbox.client import DEFAULT_DOCKER_HOST
-from bot.sandbox.models import Owner
+from bot.sandbox.models import DEFAULT_DOCKER_HOST, Owner
 from bot.settings import Settings
 from fakediscord import FakeDiscord, FakeUser
 from tests.support.second_engine import SecondEngine

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.client import LayerLabBot
 from bot.i18n import Catalog
-from bot.sandbox import Sandbox
+from bot.sandbox.sandbox import Sandbox
 from bot.services.demos import Demos
 from bot.services.exercises import Exercises
 from bot.services.fleet import Engine, Fleet
@@ -35,7 +35,6 @@ EXTRA_DOCKER_WORKERS = 4
 class Services:
     settings: Settings
     catalog: Catalog
-    db: Database
     repos: Repositories
     fleet: Fleet
     demos: Demos
@@ -46,7 +45,9 @@ class Services:
     exercises: Exercises
     qna: QnA
 
-    def bot(self, *, sync_commands: bool = True, housekeeping: bool = True) -> LayerLabBot:
+    def bot(
+        self, *, sync_commands: bool = True, housekeeping: bool = True, guild_ready_timeout: float = 2.0
+    ) -> LayerLabBot:
         return LayerLabBot(
             settings=self.settings,
             catalog=self.catalog,
@@ -60,6 +61,7 @@ class Services:
             qna=self.qna,
             sync_commands=sync_commands,
             housekeeping=housekeeping,
+            guild_ready_timeout=guild_ready_timeout,
         )
 
 
@@ -109,7 +111,6 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
         yield Services(
             settings=settings,
             catalog=catalog,
-            db=db,
             repos=repos,
             fleet=fleet,
             demos=Demos(fleet, recorder, sandboxes[0].policy.default_image),
@@ -117,7 +118,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             learning=learning,
             preferences=preferences,
             privacy=Privacy(repos.privacy, fleet, labs, preferences),
-            exercises=Exercises(repos.exercises, fleet, recorder, ZoneInfo(settings.timezone)),
+            exercises=Exercises(repos.exercises, repos.roster, fleet, recorder, ZoneInfo(settings.timezone)),
             qna=qna,
         )
     finally:

@@ -69,6 +69,7 @@ class LayerLabBot(commands.Bot):
         qna: QnA,
         sync_commands: bool = True,
         housekeeping: bool = True,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -81,6 +82,9 @@ class LayerLabBot(commands.Bot):
             tree_cls=LayerLabTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            # How long discord.py waits for more guilds after the last one arrived
+            # before it is ready (real Discord sends them lazily).
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self.catalog = catalog

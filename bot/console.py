@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 #: The console plays one student with this Discord user id.
 CONSOLE_USER_ID = 100000000000000001
 LOCALES = {"nl": "nl", "en": "en-US"}
+#: The local Discord sends its one guild right after READY: no need to wait for more.
+OFFLINE_GUILD_WAIT = 0.05
 HELP = """Type a slash command as in Discord, options as name:value, for example
   /diff command:"apt-get update" image:debian:bookworm
   /history ubuntu full:true
@@ -90,7 +92,11 @@ async def offline(settings: Settings, fake: FakeDiscord) -> AsyncIterator[tuple[
     the tests and the benchmarks all start it this way)."""
     async with (
         services(settings) as built,
-        offline_bot(built.bot(sync_commands=False), fake, done_event=INTERACTION_DONE) as session,
+        offline_bot(
+            built.bot(sync_commands=False, guild_ready_timeout=OFFLINE_GUILD_WAIT),
+            fake,
+            done_event=INTERACTION_DONE,
+        ) as session,
     ):
         yield built, session
 

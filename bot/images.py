@@ -8,7 +8,7 @@ from typing import TextIO
 from bot.app import make_sandboxes
 from bot.errors import EngineUnavailable, UserError
 from bot.render.units import human_size
-from bot.sandbox import Sandbox
+from bot.sandbox.sandbox import Sandbox
 from bot.settings import Settings
 
 BAR_WIDTH = 30

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.sandbox.client import DEFAULT_DOCKER_HOST
 from bot.sandbox.limits import Limits
+from bot.sandbox.models import DEFAULT_DOCKER_HOST
 
 Language = Literal["nl", "en"]
 
@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     public_results: bool = False
     log_level: str = "INFO"
 
-    # Sandbox limits, each enforced by the engine (see bot/sandbox/limits.py).
+    # Sandbox limits, each enforced by the engine (see bot.sandbox.runner.host_config).
     sandbox_network: str = "none"
     sandbox_memory_mb: int = Field(default=256, ge=16)
     sandbox_cpus: float = Field(default=1.0, gt=0)

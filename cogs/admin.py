@@ -12,8 +12,8 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.client import LayerLabBot
+from bot.clock import utcnow
 from bot.i18n import describe
-from bot.render.cli import utcnow
 from bot.services.fleet import Fleet
 from bot.services.labs import Labs
 from bot.settings import Settings

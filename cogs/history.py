@@ -6,8 +6,8 @@ import discord
 from discord import app_commands
 
 from bot.client import LayerLabBot
+from bot.clock import utcnow
 from bot.i18n import describe
-from bot.render.cli import utcnow
 from bot.ui import replies
 from cogs._base import TopicCog
 from cogs._images import ImageChoices

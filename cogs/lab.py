@@ -7,8 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import LayerLabBot
+from bot.clock import utcnow
 from bot.i18n import describe
-from bot.render.cli import utcnow
 from bot.services.demos import Demos
 from bot.services.labs import Labs
 from bot.ui import lab_replies

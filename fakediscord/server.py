@@ -78,9 +78,7 @@ class FakeDiscord(RestApi, GuildPayloads, MessageStore):
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[attr-defined]
-        self._site_port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self._site_port = int(self._runner.addresses[0][1])
         self.install()
 
     def install(self) -> None:

@@ -2,8 +2,10 @@
 # Make sure a Docker engine answers on this machine, and build the local images
 # that the tests (and, without a registry, the offline console) use.
 #
-#   scripts/engine.sh            install + start the engine if needed, build images
+#   scripts/engine.sh                install + start the engine if needed, build images
 #   scripts/engine.sh --no-images
+#   scripts/engine.sh --images-only  build the images on the engine DOCKER_HOST names
+#                                    (the test matrix's other engines, scripts/engines.sh)
 #
 # Idempotent: an engine that already answers is used as it is (no second daemon),
 # images that exist are not rebuilt. No registry is needed: the Debian image is
@@ -130,11 +132,28 @@ build_python() {
     rm -f "$dir/host-ca.crt"
 }
 
+# The bot's base image, copied from the main engine when it has it (no second apt run).
+copy_python() {
+    local name=$1 dir=$2
+    have_image "$name" && return
+    if [ -n "${DOCKER_HOST:-}" ] && docker -H unix:///var/run/docker.sock image inspect "$name" >/dev/null 2>&1; then
+        log "copying $name from the main engine"
+        docker -H unix:///var/run/docker.sock save "$name" | docker load -q >/dev/null
+        return
+    fi
+    build_python "$name" "$dir"
+}
+
 main() {
-    local images=1
-    [ "${1:-}" = "--no-images" ] && images=0
-    install_packages
-    start_engine
+    local images=1 engine=1
+    case "${1:-}" in
+        --no-images) images=0 ;;
+        --images-only) engine=0 ;;
+    esac
+    if [ $engine = 1 ]; then
+        install_packages
+        start_engine
+    fi
     [ $images = 1 ] || return 0
     local here; here=$(cd "$(dirname "$0")" && pwd)
     build_debian layerlab-test/debian:bookworm
@@ -142,8 +161,8 @@ main() {
     build_from_dockerfile layerlab-test/layered:latest "$here/images/layered"
     sleep 1  # distinct creation seconds: `docker images` cannot order images made in the same one
     build_shipped layerlab-test/shipped:latest "$here/images/shipped"
-    build_python layerlab-test/python:bookworm "$here/images/python"
-    log "images ready"
+    copy_python layerlab-test/python:bookworm "$here/images/python"
+    log "images ready on $(docker version --format '{{.Server.Version}}')"
 }
 
 main "$@"

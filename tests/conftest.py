@@ -6,7 +6,10 @@ need it fail, and tell how to get it (``scripts/test`` sets everything up).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,9 +20,15 @@ import pytest
 
 from bot.app import Services
 from bot.console import offline
-from bot.sandbox.models import Owner
+from bot.sandbox.models import DEFAULT_DOCKER_HOST, Owner
 from bot.settings import Settings
 from fakediscord import FakeDiscord, FakeInteraction, FakeUser, OfflineSession
+
+#: The engine under test (scripts/test runs the engine suite once per engine of the
+#: matrix, LAYERLAB_TEST_ENGINES): its URL, its socket, and its name in the matrix.
+ENGINE_URL = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
+ENGINE_SOCKET = ENGINE_URL.removeprefix("unix://")
+ENGINE = os.environ.get("LAYERLAB_TEST_ENGINE", "20.10")
 
 DEBIAN = "layerlab-test/debian:bookworm"
 BUSYBOX = "layerlab-test/busybox:latest"
@@ -29,6 +38,23 @@ TEST_IMAGES = (DEBIAN, BUSYBOX, LAYERED, SHIPPED)
 
 STUDENT = FakeUser(id=200000000000000001, name="student_a")
 OTHER_STUDENT = FakeUser(id=200000000000000002, name="student_b")
+
+
+def containerd_store(client: docker.DockerClient) -> bool:
+    """Whether the engine under test keeps images in the containerd image store."""
+    return any("io.containerd.snapshotter" in str(v) for _, v in client.info().get("DriverStatus") or ())
+
+
+@functools.cache
+def storage_driver() -> str:
+    """The engine under test's storage driver: "overlay2" (classic) or "overlayfs" (containerd)."""
+    with contextlib.closing(docker.from_env()) as client:
+        return str(client.info()["Driver"])
+
+
+def docker_cli(*args: str) -> str:
+    """The real docker CLI's output, on the engine under test (DOCKER_HOST)."""
+    return subprocess.run(["docker", *args], check=True, capture_output=True, text=True).stdout
 
 
 def make_settings(tmp: Path, **overrides: Any) -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -92,7 +93,7 @@ def test_modules_are_small_and_say_what_they_own() -> None:
 
 def test_no_module_uses_another_ones_private_names() -> None:
     """``x._name`` only on ``self``, ``cls`` or ``super()``; no ``from m import _name``."""
-    for path in [*_sources("bot"), *_sources("cogs")]:
+    for path in [*_sources("bot"), *_sources("cogs"), *_sources("fakediscord")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
                 private = [
@@ -118,6 +119,13 @@ def test_the_sandbox_values_need_no_docker() -> None:
     for name in PLAIN_SANDBOX_MODULES:
         tops = {_top(m) for m in _imports(ROOT / "bot" / "sandbox" / name)}
         assert "docker" not in tops and "requests" not in tops, name
+    # ... nor does importing them load it on the way (bot.sandbox's __init__, say).
+    modules = ", ".join(f"bot.sandbox.{name.removesuffix('.py')}" for name in PLAIN_SANDBOX_MODULES)
+    probe = f"import sys, {modules}; print('docker' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert loaded.stdout.strip() == "False"
 
 
 def test_services_get_repositories_not_the_database() -> None:

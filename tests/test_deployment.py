@@ -12,7 +12,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.conftest import DEBIAN
+from tests.conftest import DEBIAN, ENGINE_SOCKET, storage_driver
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "layerlab-test/python:bookworm"  # Debian's python3, python3-venv, python3-pip (scripts/engine.sh)
@@ -30,7 +30,7 @@ def bot_container(engine: docker.DockerClient) -> Iterator[docker.models.contain
     built = sh("docker", "build", "-q", "--build-arg", f"BASE_IMAGE={BASE}", "-t", IMAGE, str(ROOT))
     assert built.returncode == 0, built.stderr[-3000:]
     sh("docker", "rm", "-f", NAME)
-    socket_group = str(Path("/var/run/docker.sock").stat().st_gid)
+    socket_group = str(Path(ENGINE_SOCKET).stat().st_gid)
     started = sh(
         "docker",
         "run",
@@ -41,7 +41,7 @@ def bot_container(engine: docker.DockerClient) -> Iterator[docker.models.contain
         "--group-add",
         socket_group,
         "-v",
-        "/var/run/docker.sock:/var/run/docker.sock",
+        f"{ENGINE_SOCKET}:/var/run/docker.sock",
         "-e",
         f"LAYERLAB_BASE_IMAGES={DEBIAN}",
         "-e",
@@ -81,7 +81,7 @@ def test_the_image_runs_as_a_user_and_turns_healthy(
 def test_the_console_answers_inside_the_container(bot_container: docker.models.containers.Container) -> None:
     done = sh("docker", "exec", "-i", NAME, "layerlab", "console", input="/info\nquit\n", timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "Storage Driver: overlay2" in done.stdout and " Containers: " in done.stdout
+    assert f"Storage Driver: {storage_driver()}" in done.stdout and " Containers: " in done.stdout
 
 
 def test_compose_file_is_valid(tmp_path: Path) -> None:

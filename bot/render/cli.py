@@ -16,6 +16,7 @@ from bot.sandbox.models import (
     ImageDetails,
     ImageSummary,
     RemoveResult,
+    StorageView,
 )
 
 #: ``docker history`` cuts CREATED BY to this many display columns.
@@ -73,10 +74,6 @@ def rmi(result: RemoveResult) -> str:
     return "".join(f"{kind}: {value}\n" for kind, value in result.lines)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 #: ``docker ps`` cuts COMMAND to this many display columns before quoting it.
 COMMAND_WIDTH = 20
 _GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
@@ -123,6 +120,31 @@ def graph_driver(data: dict[str, object]) -> str:
     body = json.dumps({"GraphDriver": data}, indent=4, sort_keys=True, ensure_ascii=False)
     lines = body.splitlines()[1:-1]  # drop the braces of our wrapper object
     return "\n".join("    " + line for line in lines) + ",\n"
+
+
+def overlay_dirs(view: StorageView) -> str:
+    """The container's overlay mount, one labelled folder a line, as the containerd
+    store has it (``docker inspect`` shows none there): its mount table's ``/`` line."""
+    assert view.mount is not None
+    lower = view.mount.lower_dirs
+    # Topmost first: the -init layer, then the image's layers (when the counts agree).
+    known = len(lower) == view.image_layers + 1
+    marks = ["(-init) ", *("(image) " for _ in lower[1:])] if known else ["" for _ in lower]
+    width = max(len(m) for m in marks)
+    lines = [f"LowerDir:  {marks[0]:<{width}}{lower[0]}"]
+    lines += [f"           {mark:<{width}}{path}" for mark, path in zip(marks[1:], lower[1:], strict=True)]
+    lines += [
+        f"UpperDir:  {'':<{width}}{view.mount.upper_dir}",
+        f"WorkDir:   {'':<{width}}{view.mount.work_dir}",
+    ]
+    if view.merged_dir:
+        lines.append(f"MergedDir: {'':<{width}}{view.merged_dir}")
+    return "\n".join(lines) + "\n"
+
+
+def go_json(data: object) -> str:
+    """``{{json .}}`` of a docker CLI format string: compact, keys in the engine's order."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def json_block(data: dict[str, object]) -> str:

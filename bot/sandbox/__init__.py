@@ -10,12 +10,8 @@ One ``Sandbox`` per engine (sandbox.py) holds the parts, each a module of its ow
 - ``host``: ``docker info``, the doctor's facts, where files lie on the host
 - ``cleanup`` and ``labels``: what the bot's labels find again (leftovers, owners)
 
-Plain values (``models``, ``limits``, ``refs``) import no Docker SDK. The blocking
+Plain values (``models``, ``limits``, ``refs``) import no Docker SDK, and this
+package's ``__init__`` imports nothing, so that importing them loads none. The blocking
 SDK runs on each engine's own thread pool; nothing else in the bot imports
 ``docker`` (a lint rule enforces that).
 """
-
-from bot.sandbox.limits import Limits
-from bot.sandbox.sandbox import Sandbox
-
-__all__ = ["Limits", "Sandbox"]

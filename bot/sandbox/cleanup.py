@@ -8,8 +8,9 @@ from datetime import datetime
 
 import docker.errors
 
+from bot.clock import utcnow
 from bot.sandbox import labels
-from bot.sandbox.client import EngineClient, parse_time, utcnow
+from bot.sandbox.client import EngineClient, parse_time
 from bot.sandbox.models import Owner
 from bot.sandbox.runner import WAIT_GRACE
 

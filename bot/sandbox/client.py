@@ -25,7 +25,7 @@ import docker.errors
 import requests.exceptions
 
 from bot.errors import EngineUnavailable
-from bot.sandbox.models import EngineState
+from bot.sandbox.models import DEFAULT_DOCKER_HOST, EngineState
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,6 @@ T = TypeVar("T")
 API_TIMEOUT = 180
 #: Seconds a health probe waits for an engine (a dead TCP host must not hold it up).
 PROBE_TIMEOUT = 5
-#: Where the docker SDK looks when DOCKER_HOST is not set.
-DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def parse_time(value: str | int | float) -> datetime:

@@ -11,7 +11,7 @@ from typing import Any
 from bot.errors import UserError
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
-from bot.sandbox.models import EngineInfo, HostView, Owner, StorageView
+from bot.sandbox.models import EngineInfo, HostView, OverlayMount, Owner, StorageView
 from bot.sandbox.policy import ImagePolicy, image_id
 from bot.sandbox.runner import Runner
 
@@ -20,10 +20,38 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 HELPER_MEMORY = 64 * 1024 * 1024
 HELPER_PIDS = 16
 HELPER_TIMEOUT = 30
-_HOST_SCRIPT = (
-    "cat /layerdb/mount-id; echo; echo '--- files'; "
-    "cd /upper && find . -mindepth 1 ! -type c; echo '--- whiteouts'; find . -mindepth 1 -type c"
+#: What the helper prints: the layer's files, then its whiteouts (character devices 0/0).
+_LIST_SCRIPT = (
+    "echo '--- files'; cd /upper && find . -mindepth 1 ! -type c;"
+    " echo '--- whiteouts'; find . -mindepth 1 -type c"
 )
+#: A snapshot's writable folder in containerd's overlayfs snapshotter: the only upper a helper may mount.
+_SNAPSHOT_FS = re.compile(
+    r"^/[\w./-]+/io\.containerd\.snapshotter\.v1\.overlayfs/snapshots/(?P<number>\d+)/fs$"
+)
+#: A path as the mount table may show it (no spaces, commas, escapes or ".." parts: refused).
+_MOUNT_PATH = re.compile(r"^(?!.*/\.\.(?:/|$))/[\w./+@-]+$")
+#: Bytes of a container's mount table read (it has a few dozen lines).
+MOUNTINFO_LIMIT = 256 * 1024
+
+
+def parse_root_overlay(mountinfo: str) -> OverlayMount | None:
+    """The overlay mounted on ``/`` in a ``/proc/<pid>/mountinfo`` text, or None.
+
+    Each line: ``id parent major:minor root mountpoint options [tags] - fstype source
+    superoptions``; an overlay's super options carry ``lowerdir=a:b,upperdir=…,workdir=…``.
+    """
+    for line in mountinfo.splitlines():
+        fields, sep, tail = line.partition(" - ")
+        parts, rest = fields.split(), tail.split()
+        if not sep or len(parts) < 5 or parts[4] != "/" or len(rest) < 3 or rest[0] != "overlay":
+            continue
+        options = dict(o.partition("=")[::2] for o in rest[2].split(","))
+        lower = tuple(options.get("lowerdir", "").split(":"))
+        upper, work = options.get("upperdir", ""), options.get("workdir", "")
+        if all(_MOUNT_PATH.match(p) for p in (*lower, upper, work)):
+            return OverlayMount(lower_dirs=lower, upper_dir=upper, work_dir=work)
+    return None
 
 
 def image_store(info: dict[str, Any]) -> str:
@@ -52,39 +80,112 @@ class Host:
 
     # -- on the worker threads --------------------------------------------------------
 
+    def store(self) -> str:
+        """Which image store the engine uses: "classic" or "containerd"."""
+        return image_store(self.client.api.info())
+
     def storage(self, container_id: str) -> StorageView:
-        """What ``docker inspect`` says about where a container's files live."""
+        """Where a container's files live. On the classic store ``docker inspect``
+        says it (GraphDriver); on the containerd store it does not, and the running
+        container's own mount table does."""
         api = self.client.api
         details = api.inspect_container(container_id)
+        info = api.info()
+        store = image_store(info)
+        if store == "classic":
+            return StorageView(store, details.get("GraphDriver"), details.get("Storage"))
+        root = str(info.get("DockerRootDir") or "/var/lib/docker")
+        layers = (api.inspect_image(details["Image"]).get("RootFS") or {}).get("Layers") or ()
         return StorageView(
-            image_store=image_store(api.info()),
-            graph_driver=details.get("GraphDriver"),
-            storage=details.get("Storage"),
+            store,
+            details.get("GraphDriver"),
+            details.get("Storage"),
+            mount=self._root_mount(container_id),
+            merged_dir=f"{root}/rootfs/overlayfs/{details['Id']}",  # Docker 28's, for a running one
+            image_layers=len(layers),
         )
 
+    def _root_mount(self, container_id: str) -> OverlayMount:
+        """The overlay mounted on ``/`` in the (running) container, from the mount
+        table of its first process. Read by a helper in the container's process
+        namespace, from a base image: the student's own container or image could
+        print a forged table (naming another student's layer for ``/lab host``)."""
+        text = self._helper(
+            ["cat", "/proc/1/mountinfo"], binds={}, pid_mode=f"container:{container_id}", trusted=True
+        )
+        mount = parse_root_overlay(text[:MOUNTINFO_LIMIT])
+        if mount is None:
+            raise UserError("lab.no_overlay")
+        return mount
+
     def writable_layer(self, container_id: str) -> HostView:
-        """The layerdb file and the UpperDir of a container, read with a short-lived
-        read-only helper container (the student's container never sees the host's
-        Docker folder)."""
+        """The container's writable layer folder on the host, and what is in it,
+        read with a short-lived read-only helper container (the student's container
+        never sees the host's Docker folders). Classic store: found as the slides
+        find it, through layerdb's mount-id. Containerd store: the upper snapshot."""
         view = self.storage(container_id)
-        if view.image_store != "classic" or not view.graph_driver:
-            raise UserError("lab.no_layerdb")
-        data = view.graph_driver.get("Data") or {}
-        upper = str(data.get("UpperDir") if isinstance(data, dict) else "")
         api = self.client.api
-        root = str(api.info().get("DockerRootDir") or "/var/lib/docker")
-        mount_id = PurePosixPath(upper).parent.name
-        if not _HEX64.match(mount_id) or upper != f"{root}/overlay2/{mount_id}/diff":
-            raise UserError("lab.no_layerdb")
-        layerdb = f"{root}/image/overlay2/layerdb/mounts/{container_id}"
+        if view.image_store == "classic":
+            data = (view.graph_driver or {}).get("Data") or {}
+            upper = str(data.get("UpperDir") if isinstance(data, dict) else "")
+            root = str(api.info().get("DockerRootDir") or "/var/lib/docker")
+            mount_id = PurePosixPath(upper).parent.name
+            if not _HEX64.match(mount_id) or upper != f"{root}/overlay2/{mount_id}/diff":
+                raise UserError("lab.no_overlay")
+            layerdb = f"{root}/image/overlay2/layerdb/mounts/{container_id}"
+            binds = {layerdb: {"bind": "/layerdb", "mode": "ro"}, upper: {"bind": "/upper", "mode": "ro"}}
+            head, files, whiteouts = self._list(container_id, binds, "cat /layerdb/mount-id; echo; ")
+            return HostView(
+                "classic", upper, files, whiteouts, layerdb_file=f"{layerdb}/mount-id", mount_id=head.strip()
+            )
+        upper = view.mount.upper_dir if view.mount else ""
+        found = _SNAPSHOT_FS.match(upper)
+        if found is None:
+            raise UserError("lab.no_overlay")
+        _, files, whiteouts = self._list(container_id, {upper: {"bind": "/upper", "mode": "ro"}}, "")
+        return HostView("containerd", upper, files, whiteouts, snapshot=found["number"])
+
+    def _list(
+        self, container_id: str, binds: dict[str, dict[str, str]], first: str
+    ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """List /upper with a helper: ``first``'s output, then the files and the whiteouts."""
+        image = str(self.client.api.inspect_container(container_id)["Image"])  # the id: always present
+        text = self._helper(["/bin/sh", "-c", first + _LIST_SCRIPT], binds=binds, image=image)
+        head, _, rest = text.partition("--- files\n")
+        files_part, _, whiteouts_part = rest.partition("--- whiteouts\n")
+
+        def paths(block: str) -> tuple[str, ...]:
+            return tuple(sorted("/" + line[2:] for line in block.splitlines() if line.startswith("./")))
+
+        return head, paths(files_part), paths(whiteouts_part)
+
+    def _helper(
+        self,
+        command: list[str],
+        *,
+        binds: dict[str, dict[str, str]],
+        image: str | None = None,
+        pid_mode: str | None = None,
+        trusted: bool = False,
+    ) -> str:
+        """Run a short-lived read-only helper container (no network, no capability
+        but reading any file, its own small limits) and return what it printed.
+        ``trusted``: from a base image the course offers, not a student's."""
+        api = self.client.api
+        if trusted:
+            image = next((b for b in self.policy.base_images if image_id(api, b)), None)
+            if image is None:
+                raise UserError("lab.no_overlay")
+        assert image is not None
         helper = api.create_container(
-            str(api.inspect_container(container_id)["Image"]),  # the image id: always present
-            command=["/bin/sh", "-c", _HOST_SCRIPT],
+            image,
+            command=command,
             labels=labels.helper_labels(),
             network_disabled=True,
             host_config=api.create_host_config(
-                binds={layerdb: {"bind": "/layerdb", "mode": "ro"}, upper: {"bind": "/upper", "mode": "ro"}},
+                binds=binds,
                 network_mode="none",
+                pid_mode=pid_mode,
                 cap_drop=["ALL"],
                 cap_add=["DAC_READ_SEARCH"],
                 security_opt=["no-new-privileges:true"],
@@ -96,22 +197,9 @@ class Host:
         try:
             api.start(helper["Id"])
             api.wait(helper["Id"], timeout=HELPER_TIMEOUT)
-            text = api.logs(helper["Id"], stdout=True, stderr=False).decode("utf-8", "replace")
+            return str(api.logs(helper["Id"], stdout=True, stderr=False).decode("utf-8", "replace"))
         finally:
             self.runner.remove(helper["Id"])
-        head, _, rest = text.partition("--- files\n")
-        files_part, _, whiteouts_part = rest.partition("--- whiteouts\n")
-
-        def paths(block: str) -> tuple[str, ...]:
-            return tuple(sorted("/" + line[2:] for line in block.splitlines() if line.startswith("./")))
-
-        return HostView(
-            layerdb_file=f"{layerdb}/mount-id",
-            mount_id=head.strip(),
-            upper_dir=upper,
-            files=paths(files_part),
-            whiteouts=paths(whiteouts_part),
-        )
 
     def _info(self, owner: Owner) -> EngineInfo:
         api = self.client.api
@@ -128,6 +216,7 @@ class Host:
             storage_driver=str(data.get("Driver", "")),
             driver_status=status,
             image_store=image_store(data),
+            root_dir=str(data.get("DockerRootDir") or "/var/lib/docker"),
             own_containers=len(mine),
             own_running=sum(1 for c in mine if c.get("State") == "running"),
             own_images=len(self.policy.own_images(owner)),

@@ -141,9 +141,12 @@ class Images:
         base: list[ImageSummary] = []
         missing: list[str] = []
         for ref in self.policy.base_images:
-            try:
-                attrs = self.client.api.inspect_image(ref)
-            except docker.errors.ImageNotFound:
+            # The image list's summary, as `docker images` reads it: on the containerd
+            # store its Size (content and unpacked layers) is not the inspect's.
+            summary = next(
+                (s for s in self.client.api.images(name=ref) if ref in (s.get("RepoTags") or ())), None
+            )
+            if summary is None:
                 missing.append(ref)
                 continue
             parsed = refs.parse(ref)
@@ -151,9 +154,9 @@ class Images:
                 ImageSummary(
                     repository=parsed.repository,
                     tag=parsed.tag or "<none>",
-                    id=attrs["Id"],
-                    created=parse_time(attrs["Created"]),
-                    size=int(attrs.get("Size") or 0),
+                    id=summary["Id"],
+                    created=parse_time(summary["Created"]),
+                    size=int(summary.get("Size") or 0),
                 )
             )
         return ImagesOverview(
@@ -190,6 +193,8 @@ class Images:
             size=int(data.get("Size") or 0),
             rootfs_type=str(rootfs.get("Type", "")),
             layers=tuple(rootfs.get("Layers") or ()),
+            driver=str((data.get("GraphDriver") or {}).get("Name") or ""),
+            root_dir=str(self.client.api.info().get("DockerRootDir") or "/var/lib/docker"),
         )
 
     def _layers_over_base(self, engine_ref: str) -> int:

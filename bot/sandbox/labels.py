@@ -3,7 +3,7 @@ find them again: whose it is (guild and user), what for, and since when."""
 
 from __future__ import annotations
 
-from bot.sandbox.client import utcnow
+from bot.clock import utcnow
 from bot.sandbox.models import Owner
 
 PREFIX = "org.layerlab."

@@ -23,6 +23,7 @@ from bot.sandbox import labels, refs
 from bot.sandbox.client import EngineClient, parse_time
 from bot.sandbox.host import Host
 from bot.sandbox.images import Images
+from bot.sandbox.limits import STOP_TIMEOUT
 from bot.sandbox.models import (
     Change,
     CommitResult,
@@ -40,8 +41,6 @@ log = logging.getLogger(__name__)
 
 #: Shells a lab container may keep as its first process; other images get /bin/sh.
 SHELLS = frozenset({"bash", "sh", "ash", "dash", "zsh"})
-#: Seconds ``docker stop`` waits before SIGKILL (a shell as PID 1 ignores SIGTERM).
-STOP_TIMEOUT = 2
 #: Bytes of tar headers read beyond a file's content limit.
 TAR_OVERHEAD = 4096
 
@@ -202,12 +201,21 @@ class LabContainers:
         )
         return CommitResult(image=shown, image_id=image_id, run=run, history=history, replaced_id=replaced)
 
-    def _inspect(self, owner: Owner) -> tuple[ContainerRow, StorageView]:
+    def _inspected(self, owner: Owner) -> ContainerRow:
+        """The lab container, running if its mount table is where its layers are
+        shown (the containerd store: ``docker inspect`` has no paths there)."""
         lab = self._need(owner)
+        if lab.state != "running" and self.host.store() == "containerd":
+            self._ensure_running(lab)
+            lab = self._need(owner)
+        return lab
+
+    def _inspect(self, owner: Owner) -> tuple[ContainerRow, StorageView]:
+        lab = self._inspected(owner)
         return lab, self.host.storage(lab.id)
 
     def _host_view(self, owner: Owner) -> tuple[ContainerRow, HostView]:
-        lab = self._need(owner)
+        lab = self._inspected(owner)
         return lab, self.host.writable_layer(lab.id)
 
     def _read_file(self, owner: Owner, path: str, limit: int) -> bytes | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Seconds ``docker stop`` waits before SIGKILL (a shell as PID 1 ignores SIGTERM).
+STOP_TIMEOUT = 2
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:

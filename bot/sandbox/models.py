@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+#: Where the docker SDK looks when DOCKER_HOST is not set.
+DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock"
+
 
 @dataclass(frozen=True, slots=True)
 class Owner:
@@ -118,7 +121,8 @@ class EngineInfo:
     server_version: str
     storage_driver: str
     driver_status: tuple[tuple[str, str], ...]
-    image_store: str  # "overlay2" (classic graph driver) or "containerd"
+    image_store: str  # "classic" (a graph driver such as overlay2) or "containerd"
+    root_dir: str = "/var/lib/docker"  # DockerRootDir
     own_containers: int = 0
     own_running: int = 0
     own_images: int = 0
@@ -156,23 +160,39 @@ class ContainerRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OverlayMount:
+    """A container's root filesystem as the overlay mount in its own mount table
+    (``/proc/self/mountinfo``) shows it, in the lab host's paths."""
+
+    lower_dirs: tuple[str, ...]  # topmost first: the container's -init layer, then the image's
+    upper_dir: str
+    work_dir: str
+
+
+@dataclass(frozen=True, slots=True)
 class StorageView:
-    """What ``docker inspect`` says about where a container's files live."""
+    """Where a container's files live: what ``docker inspect`` says, and (on the
+    containerd image store, where it says nothing) the container's own mount."""
 
     image_store: str  # "classic" or "containerd"
     graph_driver: dict[str, object] | None  # the GraphDriver object as the engine gives it
     storage: dict[str, object] | None = None  # the "Storage" object newer engines add
+    mount: OverlayMount | None = None  # containerd store: from the container's mount table
+    merged_dir: str | None = None  # containerd store: where the engine mounts the union
+    image_layers: int = 0  # how many layers the container's image has
 
 
 @dataclass(frozen=True, slots=True)
 class HostView:
     """The writable layer as it lies on the lab host's disk."""
 
-    layerdb_file: str  # .../image/overlay2/layerdb/mounts/<container id>/mount-id
-    mount_id: str
+    image_store: str  # "classic": found through layerdb; "containerd": a snapshot's fs folder
     upper_dir: str
     files: tuple[str, ...]  # paths inside the layer, "/tmp/testfile"
     whiteouts: tuple[str, ...]  # deletions: character devices 0/0 in the layer
+    layerdb_file: str = ""  # classic: .../image/overlay2/layerdb/mounts/<container id>/mount-id
+    mount_id: str = ""  # classic: what that file holds, the folder under overlay2/
+    snapshot: str = ""  # containerd: the snapshot's number under snapshots/
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +205,5 @@ class ImageDetails:
     size: int
     rootfs_type: str
     layers: tuple[str, ...]
+    driver: str = ""  # the engine's GraphDriver name: "overlay2" (classic) or "overlayfs" (containerd)
+    root_dir: str = "/var/lib/docker"  # DockerRootDir

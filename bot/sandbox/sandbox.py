@@ -29,7 +29,6 @@ class Sandbox:
         docker_host: str | None = None,
         workers: int = 8,
     ) -> None:
-        self.limits = limits
         self.client = EngineClient(docker_host, workers=workers)
         self.policy = ImagePolicy(
             self.client, base_images=base_images, default_image=default_image, image_quota=image_quota

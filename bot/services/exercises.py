@@ -17,7 +17,7 @@ from bot.exercises import Check, Exercise, parse_checks
 from bot.sandbox.models import Owner
 from bot.services.fleet import Engine, Fleet
 from bot.services.recording import Recorder
-from bot.store import Attempt, ExerciseState, ExerciseStore, StoredExercise
+from bot.store import Attempt, ExerciseState, ExerciseStore, RosterStore, StoredExercise
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,11 @@ def parse_deadline(text: str, zone: ZoneInfo) -> datetime:
 
 
 class Exercises:
-    def __init__(self, store: ExerciseStore, fleet: Fleet, recorder: Recorder, zone: ZoneInfo) -> None:
+    def __init__(
+        self, store: ExerciseStore, roster: RosterStore, fleet: Fleet, recorder: Recorder, zone: ZoneInfo
+    ) -> None:
         self.store = store
+        self.roster = roster
         self.fleet = fleet
         self.recorder = recorder
         self.zone = zone
@@ -266,7 +269,7 @@ class Exercises:
         if exercise_id is not None and exercise_id not in all_ids:
             raise NotFound("exercise.unknown", id=exercise_id)
         wanted = [exercise_id] if exercise_id else all_ids
-        return class_table(await self.store.students(guild_id), await self.store.attempts(guild_id), wanted)
+        return class_table(await self.roster.students(guild_id), await self.store.attempts(guild_id), wanted)
 
     async def stuck(self, guild_id: int) -> list[StuckStudent]:
         return stuck_students(await self.store.attempts(guild_id))

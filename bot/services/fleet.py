@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.errors import EngineUnavailable
-from bot.sandbox import Sandbox
 from bot.sandbox.models import EngineState, Owner
+from bot.sandbox.sandbox import Sandbox
 from bot.services.jobs import JobGate
-from bot.services.recording import RunRecord
+from bot.services.recording import CONTAINER_COMMANDS, RunRecord
 from bot.store import PlacementStore, RunStore
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,6 @@ log = logging.getLogger(__name__)
 #: Seconds a probe's answer is reused when placing new students (a class that
 #: starts at once must not probe every engine once per student).
 FRESH_PROBE = 2.0
-#: The commands whose duration /admin status reports as run time (the ones
-#: that run a student's command in a container; queue time included).
-RUN_COMMANDS = ("diff", "commit", "lab run", "exercise check")
 #: The window of /admin status's run times.
 STATUS_WINDOW = timedelta(hours=1)
 
@@ -205,6 +202,7 @@ class Fleet:
             try:
                 if await engine.sandbox.cleanup.owns_anything(owner):
                     holding.add(engine.url)
+                    break  # the first one in the list wins: no need to ask the others
             except EngineUnavailable:
                 continue
         students = self.students()
@@ -258,7 +256,7 @@ class Fleet:
         students = self.students()
         found = []
         for engine, state in zip(self.engines, states, strict=True):
-            durations = await self.runs.durations(engine.url, since, RUN_COMMANDS)
+            durations = await self.runs.durations(engine.url, since, CONTAINER_COMMANDS)
             found.append(
                 EngineReport(
                     name=engine.name,

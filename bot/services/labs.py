@@ -8,9 +8,10 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
+from bot.clock import utcnow
 from bot.errors import EngineUnavailable, UserError
 from bot.sandbox.models import Change, CommitResult, ContainerRow, HostView, Owner, RunResult, StorageView
 from bot.services.demos import check_command
@@ -22,10 +23,6 @@ from bot.store import Lab, LabStore
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,17 +132,22 @@ class Labs:
             return LabRun(result=result, created=created, started=created is None and lab.state != "running")
 
     async def ensure(
-        self, owner: Owner, display_name: str, on_wait: OnWait | None = None
-    ) -> ContainerRow | None:
+        self, owner: Owner, display_name: str, *, seed: str | None = None, on_wait: OnWait | None = None
+    ) -> bool:
         """Open this student's lab container if they have none (an exercise's Start,
-        a lab demo); returns it when it was made now, None when it was there."""
-        async with self.recorder.record(owner, "lab open") as record:
+        a lab demo), and run ``seed`` in it when it is made now; True then. A lab
+        that is there is left alone: no queue, no run recorded, its idle clock kept."""
+        if await (await self.fleet.of(owner)).sandbox.labs.find(owner) is not None:
+            return False
+        async with self.recorder.record(owner, "lab open", None, seed) as record:
             engine = await self.fleet.of(owner, record)
             async with engine.gate.slot(owner.key, on_wait):
                 lab, created = await self._open(engine, owner, display_name, None)
-            record.image = lab.image
+                record.image = lab.image
+                if created is not None and seed is not None:
+                    record.finished(await engine.sandbox.labs.run(owner, check_command(seed)))
             await self._touch(owner)
-            return created
+            return created is not None
 
     async def _open(
         self, engine: Engine, owner: Owner, display_name: str, image: str | None
@@ -159,7 +161,7 @@ class Labs:
             return lab, None
         ref = await engine.sandbox.policy.resolve(owner, image)
         lab = await engine.sandbox.labs.create(owner, ref)
-        now = _now()
+        now = utcnow()
         await self.store.save(Lab(owner.guild_id, owner.user_id, lab.id, ref.shown, display_name, now, now))
         return lab, lab
 
@@ -224,7 +226,7 @@ class Labs:
         return self.policy.status(row, lab.last_used_at if lab else None)
 
     async def _touch(self, owner: Owner) -> None:
-        await self.store.touch(owner.guild_id, owner.user_id, _now())
+        await self.store.touch(owner.guild_id, owner.user_id, utcnow())
 
     async def _labs_on(
         self, engines: list[Engine], guild_id: int | None = None
@@ -248,7 +250,7 @@ class Labs:
         containers, unreachable = await self._labs_on(self.fleet.engines)
         rows = {Owner(lab.guild_id, lab.user_id): lab for lab in await self.store.all()}
         added = dropped = 0
-        now = _now()
+        now = utcnow()
         for owner, (engine, row) in containers.items():
             placed = self.fleet.placed(owner)
             if placed is None:
@@ -281,7 +283,7 @@ class Labs:
     async def tick(self, now: datetime | None = None) -> tuple[int, int]:
         """Stop idle lab containers, remove long-idle ones, on every engine that
         answers. Returns (stopped, removed)."""
-        now = now or _now()
+        now = now or utcnow()
         containers, _ = await self._labs_on(self.fleet.engines)
         stopped = removed = 0
         for lab in await self.store.all():

@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 from bot.errors import NotFound, UserError
 from bot.lessons import COURSE, LANGUAGES, Lesson
 from bot.sandbox.models import Owner
+from bot.services.recording import CONTAINER_COMMANDS
 from bot.services.search import match_query
 from bot.store import Passage, Question, QuestionStore, Run, RunStore
 
 #: How many passages /ask and /faq show.
 SUGGESTIONS = 3
-#: Runs of these commands can be attached to a question.
-RUN_COMMANDS = ("diff", "commit", "lab run", "exercise check")
 RATE_WINDOW = timedelta(hours=1)
 
 
@@ -103,7 +102,7 @@ class QnA:
 
     async def last_run(self, owner: Owner) -> Run | None:
         for run in await self.runs.recent(owner.guild_id, owner.user_id, limit=50):
-            if run.command in RUN_COMMANDS:
+            if run.command in CONTAINER_COMMANDS:
                 return run
         return None
 

@@ -16,6 +16,9 @@ from bot.store import RunStore
 
 log = logging.getLogger(__name__)
 
+#: The commands that run a student's command in a container: /admin status reports
+#: their times (queue included), and a question can attach the last of them.
+CONTAINER_COMMANDS = ("diff", "commit", "lab run", "exercise check")
 #: Characters of a run's output and of its diff kept with the run.
 OUTPUT_HEAD = 1000
 DIFF_HEAD = 2000

@@ -18,6 +18,7 @@ from bot.store.placements import PlacementStore
 from bot.store.preferences import PreferenceStore
 from bot.store.privacy import PrivacyStore, StoredAbout
 from bot.store.questions import Passage, Question, QuestionStore
+from bot.store.roster import RosterStore
 from bot.store.runs import Run, RunStore
 
 
@@ -33,6 +34,7 @@ class Repositories:
     exercises: ExerciseStore
     questions: QuestionStore
     privacy: PrivacyStore
+    roster: RosterStore
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -45,6 +47,7 @@ class Repositories:
             exercises=ExerciseStore(db),
             questions=QuestionStore(db),
             privacy=PrivacyStore(db),
+            roster=RosterStore(db),
         )
 
 
@@ -63,6 +66,7 @@ __all__ = [
     "Question",
     "QuestionStore",
     "Repositories",
+    "RosterStore",
     "Run",
     "RunStore",
     "StoredAbout",

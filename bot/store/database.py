@@ -140,7 +140,7 @@ class Database:
             await self._connection.close()
 
     async def schema_version(self) -> int:
-        return await self._statements.scalar("PRAGMA user_version")
+        return await self.scalar("PRAGMA user_version")
 
     # -- statements ------------------------------------------------------------------
 
@@ -164,15 +164,19 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """``async with db.transaction() as tx:`` — every statement through ``tx``
         commits when the block ends, and is rolled back if it raises (or is
-        cancelled). Other coroutines' statements wait until then."""
+        cancelled). Other coroutines' statements wait until then. Inside the block,
+        use ``tx`` only: the database's own methods would wait for the block to end."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
             try:
+                await self._connection.execute("BEGIN IMMEDIATE")
                 yield Transaction(self._connection)
+                await self._connection.execute("COMMIT")
             except BaseException:
-                await self._connection.execute("ROLLBACK")
+                # Also when BEGIN or COMMIT itself failed or was cancelled: the shared
+                # connection must never be left inside a transaction.
+                if self._connection.in_transaction:
+                    await self._connection.execute("ROLLBACK")
                 raise
-            await self._connection.execute("COMMIT")
 
     # -- backups ---------------------------------------------------------------------
 

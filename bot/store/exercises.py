@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.clock import utcnow
 from bot.store.database import Database
-from bot.store.rows import from_row, sql, utcnow
+from bot.store.rows import from_row, sql
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,16 +123,3 @@ class ExerciseStore:
                 (guild_id, user_id),
             )
         return [from_row(Attempt, r) for r in rows]
-
-    async def students(self, guild_id: int) -> dict[int, str]:
-        """Everyone who used the bot in this server: user id -> last known display name."""
-        names: dict[int, str] = {}
-        for query in (
-            "SELECT DISTINCT user_id, '' AS name FROM runs WHERE guild_id = ?",
-            "SELECT user_id, display_name AS name FROM labs WHERE guild_id = ?",
-            "SELECT user_id, display_name AS name FROM exercise_attempts WHERE guild_id = ? ORDER BY id",
-        ):
-            for row in await self._db.fetchall(query, (guild_id,)):
-                if row["name"] or row["user_id"] not in names:
-                    names[row["user_id"]] = row["name"] or names.get(row["user_id"], "")
-        return names

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.clock import utcnow
 from bot.store.database import Database
-from bot.store.rows import sql, utcnow
+from bot.store.rows import sql
 
 
 @dataclass(frozen=True, slots=True)

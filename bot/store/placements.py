@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.clock import utcnow
 from bot.store.database import Database
-from bot.store.rows import sql, utcnow
+from bot.store.rows import sql
 
 
 class PlacementStore:

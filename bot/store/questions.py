@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.clock import utcnow
 from bot.store.database import Database
-from bot.store.rows import from_row, sql, utcnow
+from bot.store.rows import from_row, sql
 
 #: bm25 weights of the passages columns (ref, guild_id, lang, title, body): titles weigh more.
 _RANK = "bm25(passages, 0, 0, 0, 3.0, 1.0)"

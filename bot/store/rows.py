@@ -11,16 +11,12 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import aiosqlite
 
 R = TypeVar("R")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def sql(value: Any) -> Any:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.clock import utcnow
 from bot.store.database import Database
-from bot.store.rows import from_row, sql, utcnow
+from bot.store.rows import from_row, sql
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,9 +74,9 @@ class ExerciseModal(LayerLabModal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         t = self.presenter.catalog
-        require_teacher(interaction, self.teacher_role)
         assert interaction.guild_id is not None
         try:
+            require_teacher(interaction, self.teacher_role)
             saved = await self.exercises.save(
                 interaction.guild_id,
                 interaction.user.id,

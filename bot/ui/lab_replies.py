@@ -12,8 +12,7 @@ from bot.i18n import Catalog
 from bot.render import cli
 from bot.render.table import table
 from bot.render.units import since, truncate_id
-from bot.sandbox.labs import STOP_TIMEOUT
-from bot.sandbox.limits import Limits
+from bot.sandbox.limits import STOP_TIMEOUT, Limits
 from bot.sandbox.models import Change, CommitResult, ContainerRow, HostView, ImageRef, StorageView
 from bot.services.labs import ClassLabs, LabRun, LabStatus, Reaped
 from bot.ui.replies import (
@@ -114,12 +113,21 @@ def commit_lab_reply(t: Catalog, lang: str, lab_image: str, result: CommitResult
 
 def inspect_reply(t: Catalog, lang: str, lab: ContainerRow, view: StorageView) -> Reply:
     if view.image_store == "classic" and view.graph_driver:
-        text = f"$ docker inspect {lab.names} | grep -A8 GraphDriver\n" + cli.graph_driver(view.graph_driver)
+        block = cli.graph_driver(view.graph_driver)  # Docker 28 adds an ID to Data: count the lines
+        text = f"$ docker inspect {lab.names} | grep -A{block.count(chr(10)) - 1} GraphDriver\n" + block
         description = t(lang, "lab.inspect_explain")
+    elif view.mount is not None:
+        text = (
+            f"$ docker inspect -f '{{{{json .GraphDriver}}}}' {lab.names}\n"
+            + cli.go_json(view.graph_driver)
+            + f"$ docker exec {lab.names} grep ' / / ' /proc/self/mountinfo   # split up:\n"
+            + cli.overlay_dirs(view)
+        )
+        description = t(lang, "lab.inspect_containerd") + "\n" + t(lang, "lab.inspect_explain")
     else:
         shown = {"GraphDriver": view.graph_driver, "Storage": view.storage}
         text = f"$ docker inspect {lab.names}\n" + cli.json_block({k: v for k, v in shown.items() if v})
-        description = t(lang, "lab.inspect_containerd") + "\n" + t(lang, "info.containerd")
+        description = t(lang, "lab.no_overlay")
     content, files = code_content(t, lang, text, "lab-inspect.txt")
     return Reply(
         content=content, embeds=(make_embed(t(lang, "lab.inspect_title"), description),), files=files
@@ -128,14 +136,17 @@ def inspect_reply(t: Catalog, lang: str, lab: ContainerRow, view: StorageView) -
 
 def host_reply(t: Catalog, lang: str, lab: ContainerRow, view: HostView) -> Reply:
     upper = view.upper_dir
-    lines = [
-        f"$ sudo cat {view.layerdb_file}",
-        view.mount_id,
-        f"$ sudo find {upper} -mindepth 1",
-        *(upper + path for path in (*view.files, *view.whiteouts)),
-    ]
+    if view.image_store == "classic":
+        lines = [f"$ sudo cat {view.layerdb_file}", view.mount_id]
+        notes = [t(lang, "lab.host_explain", layerdb=view.layerdb_file)]
+    else:
+        lines = [
+            f"$ docker exec {lab.names} grep -o 'upperdir=[^,]*' /proc/self/mountinfo",
+            f"upperdir={upper}",
+        ]
+        notes = [t(lang, "lab.host_containerd", snapshot=view.snapshot)]
+    lines += [f"$ sudo find {upper} -mindepth 1", *(upper + path for path in (*view.files, *view.whiteouts))]
     content, files = code_content(t, lang, "\n".join(lines) + "\n", "lab-host.txt")
-    notes = [t(lang, "lab.host_explain", layerdb=view.layerdb_file)]
     if view.whiteouts:
         notes.append(t(lang, "lab.host_whiteouts", paths=", ".join(f"`{inline(p)}`" for p in view.whiteouts)))
     if not view.files and not view.whiteouts:

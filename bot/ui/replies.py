@@ -222,6 +222,10 @@ def info_reply(t: Catalog, lang: str, info: EngineInfo) -> Reply:
     ]
     if info.image_store == "containerd":
         lines.append(t(lang, "info.containerd"))
+        here = "…/io.containerd.snapshotter.v1.overlayfs/snapshots/<n>/fs"
+    else:
+        here = f"{info.root_dir}/overlay2/<id>/diff"
+    lines.append(t(lang, "info.paths", path=here))
     return Reply(content=content, embeds=(make_embed(t(lang, "info.title"), "\n".join(lines)),), files=files)
 
 
@@ -244,6 +248,10 @@ def inspect_image_reply(t: Catalog, lang: str, image: ImageRef, details: ImageDe
     text = f"$ docker image inspect {image.shown} | grep -A12 Architecture\n" + cli.image_inspect(details)
     content, files = code_content(t, lang, text, "inspect.txt")
     description = t(lang, "inspect.explain", layers=len(details.layers), size=human_size(details.size))
+    if details.driver == "overlayfs":
+        description += "\n" + t(lang, "inspect.store_containerd")
+    elif details.driver == "overlay2":
+        description += "\n" + t(lang, "inspect.store_classic", root=details.root_dir)
     return Reply(
         content=content,
         embeds=(make_embed(t(lang, "inspect.title", image=image.shown), description),),

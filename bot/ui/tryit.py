@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.clock import utcnow
 from bot.lessons import Demo
-from bot.render.cli import utcnow
 from bot.sandbox.models import Owner
 from bot.services.demos import Demos
 from bot.services.jobs import OnWait
@@ -40,9 +40,8 @@ class TryIt:
             ref, details = await self.demos.inspect_image(owner, image)
             return replies.inspect_image_reply(t, lang, ref, details)
         if demo.kind in ("lab_host", "lab_inspect"):
-            if await self.labs.ensure(owner, display_name, on_wait=on_wait) is not None:
-                # A lab made just now shows the seed's first file, as the lesson does.
-                await self.labs.run(owner, display_name, LAB_SEED_COMMAND, None, on_wait=on_wait)
+            # A lab made just now shows the seed's first file, as the lesson does.
+            await self.labs.ensure(owner, display_name, seed=LAB_SEED_COMMAND, on_wait=on_wait)
             if demo.kind == "lab_host":
                 lab, view = await self.labs.host(owner)
                 return lab_replies.host_reply(t, lang, lab, view)

@@ -9,9 +9,10 @@ import subprocess
 import docker
 import pytest
 
+from bot.sandbox.client import engine_name
 from fakediscord import FakeInteraction
 from fakediscord.limits import EPHEMERAL
-from tests.conftest import LAYERED, OTHER_STUDENT, STUDENT, Harness
+from tests.conftest import ENGINE_URL, LAYERED, OTHER_STUDENT, STUDENT, Harness, storage_driver
 
 NO_MENTIONS = {"parse": []}
 
@@ -169,8 +170,13 @@ async def test_bad_commit_names(harness: Harness) -> None:
 async def test_info_shows_engine_and_own_counts(harness: Harness) -> None:
     it = await harness.run("info", locale="en-US")
     text = code(harness.message(it))
-    assert "Storage Driver: overlay2" in text and re.search(r" Containers: \d+\n  Running: \d+", text)
+    assert f"Storage Driver: {storage_driver()}" in text and re.search(
+        r" Containers: \d+\n  Running: \d+", text
+    )
     assert re.search(r"Yours: \d+ container\(s\), \d+ running; \d+ image\(s\)\.", harness.text(it))
+    # The slides' path beside this host's, for the store this engine uses.
+    here = "snapshots/<n>/fs" if storage_driver() == "overlayfs" else "/overlay2/<id>/diff"
+    assert "/var/lib/docker/overlay2/<id>/diff" in harness.text(it) and here in harness.text(it)
 
 
 async def test_one_job_per_student_at_a_time(harness: Harness) -> None:
@@ -215,7 +221,7 @@ async def test_one_log_line_per_interaction_without_secrets(
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("interaction ")]
     expected = (
         rf"interaction guild={harness.fake.guild_id} user={STUDENT.id} command=info"
-        r" engine=/var/run/docker.sock outcome=ok duration=\d+\.\d\ds"
+        rf" engine={re.escape(engine_name(ENGINE_URL))} outcome=ok duration=\d+\.\d\ds"
     )
     assert re.fullmatch(expected, lines[0])
     assert "command=history" in lines[1] and "outcome=refused:error.image_not_allowed" in lines[1]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,9 +23,9 @@ import pytest
 
 from bot.doctor import examine, health
 from bot.images import prepare
-from bot.sandbox import Sandbox
-from bot.sandbox.client import DEFAULT_DOCKER_HOST, engine_name
+from bot.sandbox.client import engine_name
 from bot.sandbox.models import Owner
+from bot.sandbox.sandbox import Sandbox
 from bot.settings import Settings
 from bot.store import Database, PlacementStore
 from fakediscord import FakeDiscord, FakeUser
@@ -34,12 +33,12 @@ from fakediscord.limits import EPHEMERAL
 from tests.bot.test_demos import code
 from tests.bot.test_lab import TEACHER
 from tests.bot.test_learning import embed_of, press
-from tests.conftest import BUSYBOX, OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
+from tests.conftest import BUSYBOX, ENGINE_URL, OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 from tests.sandbox.conftest import TEST_LIMITS
 from tests.support.second_engine import SecondEngine
 from tests.test_doctor import TOKEN
 
-MAIN = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
+MAIN = ENGINE_URL
 ENGINE_NAME = engine_name(MAIN)
 THIRD_STUDENT = FakeUser(id=200000000000000003, name="student_c")
 GUILD = FakeDiscord().guild_id

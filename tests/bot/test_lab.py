@@ -6,6 +6,7 @@ import re
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
@@ -14,7 +15,16 @@ from bot.sandbox.models import Owner
 from fakediscord import FakeUser
 from fakediscord.limits import EPHEMERAL
 from tests.bot.test_demos import code
-from tests.conftest import DEBIAN, OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
+from tests.conftest import (
+    DEBIAN,
+    OTHER_STUDENT,
+    STUDENT,
+    Harness,
+    containerd_store,
+    docker_cli,
+    make_settings,
+    running_bot,
+)
 
 TEACHER_ROLE_ID = 900000000000000004  # FakeDiscord's "Teacher" role
 TEACHER = FakeUser(id=200000000000000100, name="teacher", roles=(TEACHER_ROLE_ID,))
@@ -85,24 +95,29 @@ async def test_ps_matches_the_cli(lab: Harness, engine: docker.DockerClient) -> 
 async def test_inspect_matches_the_cli_and_host_matches_diff(
     lab: Harness, engine: docker.DockerClient
 ) -> None:
+    """The seed's host transcript on this engine's store: create a file, find the
+    writable layer on the host, see the file there, `rm` and it is gone."""
     await lab.run(
         "lab run", command="echo Hallo > /tmp/testfile && rm /etc/debian_version && mkdir -p /opt/a/b"
     )
     (container,) = lab_containers(engine, STUDENT)
     inspect = await lab.run("lab inspect", locale="en-US")
-    cli = subprocess.run(
-        ["docker", "inspect", container.id], check=True, capture_output=True, text=True
-    ).stdout
-    lines = cli.splitlines()
-    start = next(i for i, line in enumerate(lines) if '"GraphDriver"' in line)
-    expected = "\n".join(lines[start : start + 9]) + "\n"
     shown = (
         code(lab.message(inspect))
         if "lab-inspect.txt" not in lab.files(inspect)
         else lab.files(inspect)["lab-inspect.txt"].decode()
     )
-    assert shown.split("\n", 1)[1] == expected
-    assert "-init" in lab.text(inspect) and "UpperDir" in lab.text(inspect)
+    if containerd_store(engine):
+        upper = _check_containerd_inspect(container, shown, lab.text(inspect))
+    else:
+        lines = docker_cli("inspect", container.id).splitlines()
+        start = next(i for i, line in enumerate(lines) if '"GraphDriver"' in line)
+        end = lines.index("        },", start)  # the block's own closing brace
+        command, rest = shown.split("\n", 1)
+        assert rest == "\n".join(lines[start : end + 1]) + "\n"
+        assert command.endswith(f"| grep -A{end - start} GraphDriver")  # what the CLI shows, no more
+        assert "-init" in lab.text(inspect) and "UpperDir" in lab.text(inspect)
+        upper = container.attrs["GraphDriver"]["Data"]["UpperDir"]
 
     diff_lines = code(lab.message(await lab.run("lab diff"))).splitlines()[1:]
     added_or_changed = {line[2:] for line in diff_lines if line[0] in "AC"}
@@ -110,15 +125,37 @@ async def test_inspect_matches_the_cli_and_host_matches_diff(
     host = await lab.run("lab host", locale="en-US")
     whole = lab.files(host).get("lab-host.txt", b"").decode() or code(lab.message(host))
     listing = whole.splitlines()
-    upper = container.attrs["GraphDriver"]["Data"]["UpperDir"]
-    mount_id = upper.split("/")[-2]
-    assert listing[1] == mount_id  # read from the layerdb mounts file
-    assert listing[0].endswith(f"/image/overlay2/layerdb/mounts/{container.id}/mount-id")
+    if containerd_store(engine):
+        assert listing[1] == f"upperdir={upper}"  # read from the container's mount table
+        assert "snapshot" in lab.text(host) and "layerdb" in lab.text(host)  # says there is none
+    else:
+        assert listing[1] == upper.split("/")[-2]  # the mount-id, read from the layerdb mounts file
+        assert listing[0].endswith(f"/image/overlay2/layerdb/mounts/{container.id}/mount-id")
     found = {line[len(upper) :] for line in listing[3:]}
     assert found == added_or_changed | deleted
     assert "/tmp/testfile" in found and "/etc/debian_version" in deleted
+    assert Path(upper, "tmp/testfile").read_text() == "Hallo\n"  # really there, on this host
+    assert Path(upper, "etc/debian_version").is_char_device()  # the whiteout
     assert "`/etc/debian_version`" in lab.text(host)  # named as a whiteout
     assert "docker-desktop-data" in lab.text(host)
+    await lab.run("lab rm")
+    assert not Path(upper).exists()  # `docker rm` took the writable layer with it
+
+
+def _check_containerd_inspect(container: Any, shown: str, explained: str) -> str:
+    """What /lab inspect shows on the containerd store against the real CLI and the
+    container's own mount table; returns the UpperDir."""
+    graph_driver = docker_cli("inspect", "-f", "{{json .GraphDriver}}", container.id)
+    assert shown.splitlines()[1] == graph_driver.strip()  # {"Data":null,"Name":"overlayfs"}
+    line = docker_cli("exec", container.id, "grep", " / / ", "/proc/self/mountinfo")
+    options = dict(o.partition("=")[::2] for o in line.split(" - ")[1].split()[2].split(","))
+    lower = options["lowerdir"].split(":")
+    assert f"LowerDir:  (-init) {lower[0]}" in shown and all(f"(image) {p}" in shown for p in lower[1:])
+    assert f"{options['upperdir']}" in shown and f"{options['workdir']}" in shown
+    merged = next(row for row in shown.splitlines() if row.startswith("MergedDir:")).split()[-1]
+    assert f" {merged} " in Path("/proc/self/mountinfo").read_text()  # a real mount on this host
+    assert "containerd image store" in explained and "mountinfo" in explained
+    return options["upperdir"]
 
 
 async def test_limits_hold_and_the_container_stays(lab: Harness, engine: docker.DockerClient) -> None:

@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 import docker
 import pytest
 
+from bot.clock import utcnow
 from bot.render import cli
-from bot.sandbox import Sandbox
 from bot.sandbox.models import Change, ChangeKind, Owner
+from bot.sandbox.sandbox import Sandbox
 from tests.conftest import BUSYBOX, DEBIAN, LAYERED, SHIPPED, TEST_IMAGES
 from tests.sandbox.conftest import make_sandbox
 
@@ -45,14 +46,14 @@ async def test_history_matches_the_cli(sandbox: Sandbox, image: str, trunc: bool
     ref = await sandbox.policy.resolve(OWNER, image)
 
     async def ours() -> str:
-        return cli.history(await sandbox.images.history(ref), now=cli.utcnow(), trunc=trunc)
+        return cli.history(await sandbox.images.history(ref), now=utcnow(), trunc=trunc)
 
     await same_as_cli(ours, "history", *([] if trunc else ["--no-trunc"]), image)
 
 
 async def test_images_matches_the_cli(sandbox: Sandbox) -> None:
     async def ours() -> str:
-        return cli.images((await sandbox.images.overview(OWNER)).base, now=cli.utcnow())
+        return cli.images((await sandbox.images.overview(OWNER)).base, now=utcnow())
 
     filters = [f"--filter=reference={name}" for name in TEST_IMAGES]
     await same_as_cli(ours, "images", *filters)

@@ -6,8 +6,9 @@ from typing import Any
 import docker
 import pytest
 
-from bot.sandbox import Limits, Sandbox
+from bot.sandbox.limits import Limits
 from bot.sandbox.models import Owner
+from bot.sandbox.sandbox import Sandbox
 from tests.conftest import DEBIAN, TEST_IMAGES
 
 #: Short limits, so that the hostile tests end quickly.

@@ -8,11 +8,11 @@ import pytest
 from bot.errors import BadName, ImageNotAllowed, NotFound, QuotaExceeded, UserError
 from bot.render import cli
 from bot.render.terminal import terminal_text
-from bot.sandbox import Sandbox
 from bot.sandbox.labels import GUILD as LABEL_GUILD
 from bot.sandbox.labels import NAME as LABEL_NAME
 from bot.sandbox.labels import OWNER as LABEL_OWNER
 from bot.sandbox.labels import PURPOSE as LABEL_PURPOSE
+from bot.sandbox.sandbox import Sandbox
 from tests.conftest import DEBIAN
 from tests.sandbox.conftest import OTHER, OWNER, make_sandbox
 

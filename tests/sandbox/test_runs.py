@@ -11,9 +11,9 @@ import pytest
 from bot.errors import BadName, ImageNotAllowed, ImageNotPresent
 from bot.render import cli
 from bot.render.terminal import terminal_text
-from bot.sandbox import Sandbox
 from bot.sandbox.labels import labels
 from bot.sandbox.models import ChangeKind
+from bot.sandbox.sandbox import Sandbox
 from tests.conftest import BUSYBOX, DEBIAN
 from tests.sandbox.conftest import OWNER, TEST_LIMITS, make_sandbox
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from pathlib import Path
 
-ENGINE_SOCKET = "/var/run/docker.sock"
+#: The engine under test, as tests/conftest.py names it (a support module: no import of it here).
+ENGINE_SOCKET = (os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock").removeprefix("unix://")
 
 
 class SocketProxy:
