@@ -1,6 +1,7 @@
 """How long /diff takes, against the plain docker CLI on the same engine and image.
 
     .venv/bin/python benchmarks/bench_diff.py [--runs 20] [--image layerlab-test/debian:bookworm]
+    DOCKER_HOST=$(scripts/engines.sh url 28-containerd) .venv/bin/python benchmarks/bench_diff.py
 
 Bot: from the INTERACTION_CREATE leaving the local fake Discord to the bot having
 posted its result (real discord.py, real engine, real SQLite). CLI: the same
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import tempfile
@@ -80,6 +82,13 @@ def main() -> None:
     cli = [cli_once(args.image, f"layerlab-bench-{i}") for i in range(args.runs)]
     with tempfile.TemporaryDirectory() as folder:
         bot = asyncio.run(bot_runs(args.image, args.runs, Path(folder)))
+    engine = subprocess.run(
+        ["docker", "info", "--format", "{{.ServerVersion}} {{.Driver}}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    print(f"engine {engine} (DOCKER_HOST={os.environ.get('DOCKER_HOST', 'default')})")
     print(f"image {args.image}, command {COMMAND!r}")
     cli_median, cli_p95 = summary("docker run + diff + rm (CLI)", cli)
     bot_median, bot_p95 = summary("/diff (interaction to result)", bot)
