@@ -84,7 +84,8 @@ class EngineClient:
         """The SDK client (connected on first use). Worker threads only."""
         with self._client_lock:
             if self._client is None:
-                self._client = self._connect(API_TIMEOUT, self._workers)
+                # Twice the workers: each running command also has its disk watch.
+                self._client = self._connect(API_TIMEOUT, 2 * self._workers)
             return self._client
 
     @property

@@ -35,12 +35,13 @@ from bot.sandbox.models import (
     StorageView,
 )
 from bot.sandbox.policy import ImagePolicy
-from bot.sandbox.runner import Runner, changes
+from bot.sandbox.runner import Runner, changes, layer_size
 
 log = logging.getLogger(__name__)
 
 #: Shells a lab container may keep as its first process; other images get /bin/sh.
 SHELLS = frozenset({"bash", "sh", "ash", "dash", "zsh"})
+MB = 1024 * 1024
 #: Bytes of tar headers read beyond a file's content limit.
 TAR_OVERHEAD = 4096
 
@@ -165,6 +166,11 @@ class LabContainers:
 
     def _run(self, owner: Owner, command: str) -> RunResult:
         lab = self._need(owner)
+        size = layer_size(self.client.api, lab.id) or 0
+        if size > self.runner.limits.writable_bytes:  # it passed the cap before: no more writing
+            raise UserError(
+                "error.over_cap", size_mb=size // MB, limit_mb=self.runner.limits.writable_bytes // MB
+            )
         self._ensure_running(lab)
         return self.runner.run_exec(lab.id, lab.image, lab.names, command)
 

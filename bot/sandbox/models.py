@@ -63,6 +63,7 @@ class RunResult:
     oom_killed: bool = False
     layer_size: int | None = None  # bytes in the writable layer (SizeRw)
     layer_too_big: bool = False
+    disk_stopped: bool = False  # ended while running: the writable layer passed its cap
 
 
 @dataclass(frozen=True, slots=True)

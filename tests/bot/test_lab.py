@@ -25,6 +25,7 @@ from tests.conftest import (
     make_settings,
     running_bot,
 )
+from tests.sandbox.test_runs import FILL_THE_DISK
 
 TEACHER_ROLE_ID = 900000000000000004  # FakeDiscord's "Teacher" role
 TEACHER = FakeUser(id=200000000000000100, name="teacher", roles=(TEACHER_ROLE_ID,))
@@ -171,6 +172,21 @@ async def test_limits_hold_and_the_container_stays(lab: Harness, engine: docker.
     assert len(top) == 1  # only the shell: every process of the commands was ended
     after = await lab.run("lab run", command="cat /root/keep")
     assert "keep" in code(lab.message(after))
+
+
+async def test_a_lab_container_over_its_cap_takes_no_more_commands(
+    lab: Harness, engine: docker.DockerClient
+) -> None:
+    filled = await lab.run("lab run", command=FILL_THE_DISK)
+    assert "Gestopt: de schrijfbare laag overschreed" in lab.text(filled)
+    refused = await lab.run("lab run", command="echo more > /tmp/more", locale="en-US")
+    assert "takes no more commands" in lab.message(refused)["content"]
+    assert "`/lab rm`" in lab.message(refused)["content"]
+    (container,) = lab_containers(engine, STUDENT)
+    assert container.status == "running"  # kept as it is, for the student to look at or remove
+    await lab.run("lab rm")
+    fresh = await lab.run("lab run", command="echo fresh")
+    assert "fresh" in code(lab.message(fresh))
 
 
 async def test_image_on_an_existing_lab_and_isolation(lab: Harness, engine: docker.DockerClient) -> None:

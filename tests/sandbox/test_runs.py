@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import time
 
 import docker
@@ -126,6 +127,29 @@ async def test_writable_layer_cap_is_checked(sandbox: Sandbox) -> None:
     result = await sandbox.runner.run(OWNER, image, command)
     assert result.layer_too_big
     assert result.layer_size is not None and result.layer_size > TEST_LIMITS.writable_bytes
+
+
+#: A writer that never stops: files under the per-file limit, one after another.
+FILL_THE_DISK = "i=0; while :; do head -c 15000000 /dev/zero > /tmp/f$i; i=$((i+1)); done"
+#: How far past the cap a writer may get before the disk watch stops it (it measures
+#: four times a second; this machine writes up to about 2 GB/s).
+DISK_OVERSHOOT = 600 * 1024 * 1024
+
+
+async def test_a_disk_filling_loop_is_ended_near_the_cap(
+    sandbox: Sandbox, engine: docker.DockerClient
+) -> None:
+    image = await sandbox.policy.resolve(OWNER, DEBIAN)
+    root = engine.info()["DockerRootDir"]
+    free_before = shutil.disk_usage(root).free
+    started = time.monotonic()
+    result = await sandbox.runner.run(OWNER, image, FILL_THE_DISK)
+    assert result.disk_stopped and result.layer_too_big and not result.timed_out
+    assert time.monotonic() - started < TEST_LIMITS.timeout  # ended by the watch, not the clock
+    assert result.layer_size is not None
+    assert TEST_LIMITS.writable_bytes < result.layer_size < TEST_LIMITS.writable_bytes + DISK_OVERSHOOT
+    # The container is gone, and its layer with it: the disk is as free as before.
+    assert abs(shutil.disk_usage(root).free - free_before) < 64 * 1024 * 1024
 
 
 async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
