@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.app import make_sandboxes
-from bot.errors import EngineUnavailable
+from bot.errors import EngineUnavailable, UserError
 from bot.sandbox.sandbox import Sandbox
 from bot.settings import Settings
 from bot.store import Database
+
+MB = 1024 * 1024
 
 #: A Discord bot token: three dot-separated base64url parts.
 TOKEN_SHAPE = re.compile(r"^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$")
@@ -103,6 +105,23 @@ async def _database(settings: Settings) -> Finding:
     return Finding("database", OK, f"{settings.database} is writable, schema version {version}")
 
 
+async def _disk(sandbox: Sandbox, where: str) -> Finding:
+    """Free space where the engine keeps its data, against LAYERLAB_MIN_FREE_MB."""
+    floor = sandbox.disk.floor_bytes
+    try:
+        free = await sandbox.disk.free()
+    except UserError:
+        free = None
+    if free is None:
+        return Finding(f"disk{where}", WARN, "free space not measured (no base image to measure with)")
+    text = f"{free // MB} MiB free on the engine's data root (floor {floor // MB} MiB)"
+    if floor and free < floor:
+        return Finding(
+            f"disk{where}", PROBLEM, text, "make room: /admin reap, docker system prune on the host"
+        )
+    return Finding(f"disk{where}", OK, text)
+
+
 async def _engine(
     sandbox: Sandbox, *, several: bool = False, seen: dict[str, str] | None = None
 ) -> list[Finding]:
@@ -146,6 +165,7 @@ async def _engine(
                 f"storage{where}", WARN, f"{driver}: not overlay2, /lab host cannot show the layer folder"
             )
         )
+    found.append(await _disk(sandbox, where))
     if described["storage_quota"]:
         found.append(Finding(f"quota{where}", OK, "the engine caps each container's writable layer"))
     else:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     sandbox_output_bytes: int = Field(default=256 * 1024, ge=1024)
     sandbox_file_size_mb: int = Field(default=256, ge=1)
     sandbox_writable_mb: int = Field(default=1024, ge=1)
+    #: Free space (MiB) on each engine's data root below which student commands are
+    #: refused, and running ones ended (0: no floor).
+    min_free_mb: int = Field(default=2048, ge=0)
     sandbox_concurrency: int = Field(default=4, ge=1)
     image_quota: int = Field(default=5, ge=0)
 
@@ -120,6 +123,7 @@ class Settings(BaseSettings):
             output_bytes=self.sandbox_output_bytes,
             file_size_bytes=self.sandbox_file_size_mb * 1024 * 1024,
             writable_bytes=self.sandbox_writable_mb * 1024 * 1024,
+            min_free_bytes=self.min_free_mb * 1024 * 1024,
         )
 
     @property

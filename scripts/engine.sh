@@ -91,7 +91,7 @@ build_busybox() {
     mkdir -p "$root"/bin "$root"/tmp "$root"/etc "$root"/root
     cp /bin/busybox "$root"/bin/busybox
     for applet in sh ls cat echo rm mkdir touch dd head yes sleep env id true false \
-                  wc seq printf grep sed ps kill mv cp ln chmod find test uname; do
+                  wc seq printf grep sed ps kill mv cp ln chmod find test uname df; do
         ln -s busybox "$root/bin/$applet"
     done
     echo 'root:x:0:0:root:/root:/bin/sh' >"$root"/etc/passwd

@@ -39,13 +39,29 @@ def test_durations_and_uptime_read_the_same_in_every_language() -> None:
 
 
 def test_the_status_table_marks_an_engine_that_is_down() -> None:
-    up = EngineReport("lab1:2376", True, "28.2.2", 5, 40, 2, 1, 120, 420, 2300)
+    up = EngineReport("lab1:2376", True, "28.2.2", 5, 40, 2, 1, 120, 420, 2300, 51_200_000_000, 2 * 1024**3)
     down = EngineReport("lab2:2376", False, "", 0, 38, 0, 0, 0, None, None)
     for lang, word in (("nl", "Antwoorden niet"), ("en", "Not answering")):
         reply = status_reply(Catalog.load(), lang, [up, down], version="0.1.0", uptime=timedelta(hours=5))
         lines = reply.content.splitlines()
         assert lines[1].split()[:3] == ["ENGINE", "STATE", "VERSION"]
-        assert lines[2].split() == ["lab1:2376", "up", "28.2.2", "5", "40", "2", "1", "120", "420ms", "2.3s"]
-        assert lines[3].split() == ["lab2:2376", "DOWN", "-", "-", "38", "0", "0", "0", "-", "-"]
+        assert lines[2].split() == [
+            "lab1:2376",
+            "up",
+            "28.2.2",
+            "5",
+            "40",
+            "2",
+            "1",
+            "120",
+            "420ms",
+            "2.3s",
+            "51.2GB",
+        ]
+        assert lines[3].split() == ["lab2:2376", "DOWN", "-", "-", "38", "0", "0", "0", "-", "-", "-"]
         description = reply.embeds[0].description or ""
         assert word in description and "lab2:2376" in description and "0d 05:00:00" in description
+        assert "LAYERLAB_MIN_FREE_MB" not in description  # 51.2 GB free: above the floor
+    low = EngineReport("lab1:2376", True, "28.2.2", 5, 40, 2, 1, 120, 420, 2300, 1024**3, 2 * 1024**3)
+    reply = status_reply(Catalog.load(), "en", [low], version="0.1.0", uptime=timedelta(hours=5))
+    assert "Below the floor of free disk space (LAYERLAB_MIN_FREE_MB)" in (reply.embeds[0].description or "")

@@ -11,15 +11,12 @@ from typing import Any
 from bot.errors import UserError
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
+from bot.sandbox.helpers import Helpers
 from bot.sandbox.models import EngineInfo, HostView, OverlayMount, Owner, StorageView
 from bot.sandbox.policy import ImagePolicy, image_id
 from bot.sandbox.runner import Runner
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-#: The helper that reads the writable layer: its own small limits.
-HELPER_MEMORY = 64 * 1024 * 1024
-HELPER_PIDS = 16
-HELPER_TIMEOUT = 30
 #: What the helper prints: the layer's files, then its whiteouts (character devices 0/0).
 _LIST_SCRIPT = (
     "echo '--- files'; cd /upper && find . -mindepth 1 ! -type c;"
@@ -63,10 +60,11 @@ def image_store(info: dict[str, Any]) -> str:
 
 
 class Host:
-    def __init__(self, client: EngineClient, policy: ImagePolicy, runner: Runner) -> None:
+    def __init__(self, client: EngineClient, policy: ImagePolicy, runner: Runner, helpers: Helpers) -> None:
         self.client = client
         self.policy = policy
         self.runner = runner
+        self.helpers = helpers
 
     # -- async API ------------------------------------------------------------------
 
@@ -110,7 +108,7 @@ class Host:
         table of its first process. Read by a helper in the container's process
         namespace, from a base image: the student's own container or image could
         print a forged table (naming another student's layer for ``/lab host``)."""
-        text = self._helper(
+        text = self.helpers.run(
             ["cat", "/proc/1/mountinfo"], binds={}, pid_mode=f"container:{container_id}", trusted=True
         )
         mount = parse_root_overlay(text[:MOUNTINFO_LIMIT])
@@ -150,7 +148,7 @@ class Host:
     ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         """List /upper with a helper: ``first``'s output, then the files and the whiteouts."""
         image = str(self.client.api.inspect_container(container_id)["Image"])  # the id: always present
-        text = self._helper(["/bin/sh", "-c", first + _LIST_SCRIPT], binds=binds, image=image)
+        text = self.helpers.run(["/bin/sh", "-c", first + _LIST_SCRIPT], binds=binds, image=image)
         head, _, rest = text.partition("--- files\n")
         files_part, _, whiteouts_part = rest.partition("--- whiteouts\n")
 
@@ -158,48 +156,6 @@ class Host:
             return tuple(sorted("/" + line[2:] for line in block.splitlines() if line.startswith("./")))
 
         return head, paths(files_part), paths(whiteouts_part)
-
-    def _helper(
-        self,
-        command: list[str],
-        *,
-        binds: dict[str, dict[str, str]],
-        image: str | None = None,
-        pid_mode: str | None = None,
-        trusted: bool = False,
-    ) -> str:
-        """Run a short-lived read-only helper container (no network, no capability
-        but reading any file, its own small limits) and return what it printed.
-        ``trusted``: from a base image the course offers, not a student's."""
-        api = self.client.api
-        if trusted:
-            image = next((b for b in self.policy.base_images if image_id(api, b)), None)
-            if image is None:
-                raise UserError("lab.no_overlay")
-        assert image is not None
-        helper = api.create_container(
-            image,
-            command=command,
-            labels=labels.helper_labels(),
-            network_disabled=True,
-            host_config=api.create_host_config(
-                binds=binds,
-                network_mode="none",
-                pid_mode=pid_mode,
-                cap_drop=["ALL"],
-                cap_add=["DAC_READ_SEARCH"],
-                security_opt=["no-new-privileges:true"],
-                read_only=True,
-                mem_limit=HELPER_MEMORY,
-                pids_limit=HELPER_PIDS,
-            ),
-        )
-        try:
-            api.start(helper["Id"])
-            api.wait(helper["Id"], timeout=HELPER_TIMEOUT)
-            return str(api.logs(helper["Id"], stdout=True, stderr=False).decode("utf-8", "replace"))
-        finally:
-            self.runner.remove(helper["Id"])
 
     def _info(self, owner: Owner) -> EngineInfo:
         api = self.client.api

@@ -19,3 +19,5 @@ class Limits:
     output_bytes: int = 256 * 1024
     file_size_bytes: int = 256 * 1024 * 1024
     writable_bytes: int = 1024 * 1024 * 1024
+    #: Free space on the engine's data root below which no student command runs (0: none).
+    min_free_bytes: int = 0

@@ -64,6 +64,7 @@ class RunResult:
     layer_size: int | None = None  # bytes in the writable layer (SizeRw)
     layer_too_big: bool = False
     disk_stopped: bool = False  # ended while running: the writable layer passed its cap
+    disk_low: bool = False  # ended while running: the lab host's disk fell below its floor
 
 
 @dataclass(frozen=True, slots=True)

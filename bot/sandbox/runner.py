@@ -25,6 +25,7 @@ from docker.types import LogConfig, Ulimit
 
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
+from bot.sandbox.disk import DiskGuard
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import Change, ChangeKind, ImageRef, Owner, RunResult
 from bot.sandbox.policy import image_id
@@ -169,9 +170,12 @@ class _Exec:
 class Runner:
     """Runs student commands on one engine under ``limits``."""
 
-    def __init__(self, client: EngineClient, limits: Limits, base_images: tuple[str, ...]) -> None:
+    def __init__(
+        self, client: EngineClient, limits: Limits, base_images: tuple[str, ...], disk: DiskGuard
+    ) -> None:
         self.client = client
         self.limits = limits
+        self.disk = disk
         self._probe_images = base_images
         self._storage_quota: bool | None = None  # probed on first use
 
@@ -212,7 +216,9 @@ class Runner:
         self, image: str, command: list[str], container_labels: dict[str, str], *, keep: bool = False
     ) -> str:
         """A container under the limits; returns its id. ``keep`` leaves its shell
-        waiting on an open stdin (a lab container) instead of running ``command`` once."""
+        waiting on an open stdin (a lab container) instead of running ``command`` once.
+        Refused while the lab host's disk is below its floor."""
+        self.disk.refuse_if_low()
         container = self.client.sdk.containers.create(
             image,
             command=command,
@@ -245,6 +251,7 @@ class Runner:
     def run_exec(self, container_id: str, image: str, name: str, command: str) -> RunResult:
         """``command`` as a ``docker exec`` in a running container (``image`` and
         ``name`` as the student knows them, for the result)."""
+        self.disk.refuse_if_low()
         target = _Exec(self.client.api, container_id, ["/bin/sh", "-c", command])
         return self.execute(target, container_id, image, command, name=name)
 
@@ -278,6 +285,9 @@ class Runner:
                 if size is not None and size > limits.writable_bytes:
                     stop("disk")
                     return
+                if self.disk.low():  # the whole lab host's disk: nobody may write more
+                    stop("disk_low")
+                    return
 
         watcher = threading.Thread(target=watch_disk, name="disk-watch", daemon=True)
         try:
@@ -309,6 +319,7 @@ class Runner:
             output_truncated=truncated,
             timed_out="timeout" in stopped_for,
             disk_stopped="disk" in stopped_for,
+            disk_low="disk_low" in stopped_for,
             oom_killed=bool(details["State"].get("OOMKilled")),
             layer_size=size,
             layer_too_big=size is not None and size > limits.writable_bytes,

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from bot.sandbox.cleanup import Cleanup
 from bot.sandbox.client import EngineClient
+from bot.sandbox.disk import DiskGuard
+from bot.sandbox.helpers import Helpers
 from bot.sandbox.host import Host
 from bot.sandbox.images import Images
 from bot.sandbox.labs import LabContainers
@@ -33,9 +35,11 @@ class Sandbox:
         self.policy = ImagePolicy(
             self.client, base_images=base_images, default_image=default_image, image_quota=image_quota
         )
-        self.runner = Runner(self.client, limits, self.policy.base_images)
+        self.helpers = Helpers(self.client, self.policy)
+        self.disk = DiskGuard(self.client, self.helpers, limits.min_free_bytes)
+        self.runner = Runner(self.client, limits, self.policy.base_images, self.disk)
         self.images = Images(self.client, self.policy, self.runner)
-        self.host = Host(self.client, self.policy, self.runner)
+        self.host = Host(self.client, self.policy, self.runner, self.helpers)
         self.labs = LabContainers(self.client, self.policy, self.runner, self.images, self.host)
         self.cleanup = Cleanup(self.client, limits.timeout)
 

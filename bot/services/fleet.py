@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.errors import EngineUnavailable
+from bot.errors import EngineUnavailable, UserError
 from bot.sandbox.models import EngineState, Owner
 from bot.sandbox.sandbox import Sandbox
 from bot.services.jobs import JobGate
@@ -85,6 +85,8 @@ class EngineReport:
     runs: int  # runs in the last hour
     p50_ms: int | None
     p95_ms: int | None
+    free_bytes: int | None = None  # free on the engine's data root (None: not measured)
+    floor_bytes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +259,12 @@ class Fleet:
         found = []
         for engine, state in zip(self.engines, states, strict=True):
             durations = await self.runs.durations(engine.url, since, CONTAINER_COMMANDS)
+            free = None
+            if state.up:
+                try:
+                    free = await engine.sandbox.disk.free()
+                except UserError:  # no base image to measure with
+                    free = None
             found.append(
                 EngineReport(
                     name=engine.name,
@@ -269,6 +277,8 @@ class Fleet:
                     runs=len(durations),
                     p50_ms=percentile(durations, 0.50),
                     p95_ms=percentile(durations, 0.95),
+                    free_bytes=free,
+                    floor_bytes=engine.sandbox.disk.floor_bytes,
                 )
             )
         return found

@@ -49,7 +49,9 @@ def run_outcome(result: RunResult) -> str:
         return "oom"
     if result.output_truncated:
         return "output_limit"
-    if result.layer_too_big:
+    if result.disk_low:
+        return "disk_low"
+    if result.layer_too_big or result.disk_stopped:
         return "layer_limit"
     return "ok"
 

@@ -71,7 +71,9 @@ def warnings(t: Catalog, lang: str, result: RunResult, limits: Limits) -> list[s
         notes.append(t(lang, "warn.output", limit=human_size(limits.output_bytes)))
     if result.oom_killed:
         notes.append(t(lang, "warn.oom", limit=human_size(limits.memory_bytes)))
-    if result.disk_stopped:
+    if result.disk_low:
+        notes.append(t(lang, "warn.disk_low"))
+    elif result.disk_stopped:
         notes.append(t(lang, "warn.disk", limit=human_size(limits.writable_bytes)))
     elif result.layer_too_big:
         notes.append(

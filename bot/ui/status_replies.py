@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.i18n import Catalog
 from bot.render.table import table
+from bot.render.units import human_size
 from bot.services.fleet import EngineReport
 from bot.ui.replies import WARNING_COLOUR, Reply, code_content, make_embed
 
@@ -27,7 +28,21 @@ def uptime_text(uptime: timedelta) -> str:
 def status_reply(
     t: Catalog, lang: str, engines: Sequence[EngineReport], *, version: str, uptime: timedelta
 ) -> Reply:
-    rows = [["ENGINE", "STATE", "VERSION", "RUNNING", "STUDENTS", "JOBS", "QUEUED", "RUNS 1H", "P50", "P95"]]
+    rows = [
+        [
+            "ENGINE",
+            "STATE",
+            "VERSION",
+            "RUNNING",
+            "STUDENTS",
+            "JOBS",
+            "QUEUED",
+            "RUNS 1H",
+            "P50",
+            "P95",
+            "FREE",
+        ]
+    ]
     for e in engines:
         rows.append(
             [
@@ -41,14 +56,18 @@ def status_reply(
                 str(e.runs),
                 milliseconds(e.p50_ms),
                 milliseconds(e.p95_ms),
+                human_size(e.free_bytes) if e.free_bytes is not None else "-",
             ]
         )
     content, files = code_content(t, lang, table(rows), "status.txt")
     down = [e.name for e in engines if not e.up]
+    low = [e.name for e in engines if e.free_bytes is not None and e.free_bytes < e.floor_bytes]
     description = t(lang, "admin.status_explain", version=version, uptime=uptime_text(uptime))
     if down:
         description += "\n" + t(lang, "admin.status_down", engines=", ".join(down))
+    if low:
+        description += "\n" + t(lang, "admin.status_disk_low", engines=", ".join(low))
     embed = make_embed(t(lang, "admin.status_title", count=len(engines)), description)
-    if down:
+    if down or low:
         embed.colour = WARNING_COLOUR
     return Reply(content=content, embeds=(embed,), files=files)

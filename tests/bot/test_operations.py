@@ -164,3 +164,21 @@ async def test_housekeeping_survives_an_error(
         await harness.bot.janitor()  # one round, as the loop runs it
         assert "Housekeeping failed" in caplog.text and "disk on fire" in caplog.text
         assert harness.bot.janitor.is_running() and not harness.bot.janitor.failed()
+
+
+async def test_a_lab_host_below_its_disk_floor_refuses_work_and_says_so(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    from tests.bot.test_lab import TEACHER
+
+    settings = make_settings(tmp_path, min_free_mb=1024 * 1024 * 1024)  # a floor no disk reaches
+    async with running_bot(settings) as harness:
+        refused = await harness.run("diff", locale="en-US")
+        assert "The lab host's disk is almost full" in harness.message(refused)["content"]
+        assert "Nothing of yours is lost" in harness.message(refused)["content"]
+        runs = await harness.built.repos.runs.recent(harness.fake.guild_id, STUDENT.id, limit=1)
+        assert runs[0].outcome == "refused:error.disk_low"
+        status = await harness.run("admin status", user=TEACHER, locale="en-US")
+        table = code(harness.message(status))
+        assert "FREE" in table.splitlines()[0] and re.search(r"\d+(\.\d+)?[kMGT]B\s*$", table.splitlines()[1])
+        assert "Below the floor of free disk space" in harness.text(status)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
+from dataclasses import replace
 
 import docker
 import pytest
 
-from bot.errors import BadName, ImageNotAllowed, ImageNotPresent
+from bot.errors import BadName, ImageNotAllowed, ImageNotPresent, UserError
 from bot.render import cli
 from bot.render.terminal import terminal_text
 from bot.sandbox.labels import labels
 from bot.sandbox.models import ChangeKind
+from bot.sandbox.runner import DISK_POLL
 from bot.sandbox.sandbox import Sandbox
 from tests.conftest import BUSYBOX, DEBIAN
 from tests.sandbox.conftest import OWNER, TEST_LIMITS, make_sandbox
@@ -150,6 +152,29 @@ async def test_a_disk_filling_loop_is_ended_near_the_cap(
     assert TEST_LIMITS.writable_bytes < result.layer_size < TEST_LIMITS.writable_bytes + DISK_OVERSHOOT
     # The container is gone, and its layer with it: the disk is as free as before.
     assert abs(shutil.disk_usage(root).free - free_before) < 64 * 1024 * 1024
+
+
+async def test_below_the_free_space_floor_nothing_runs_and_a_writer_is_ended(sandbox: Sandbox) -> None:
+    free = await sandbox.disk.free()
+    assert free is not None and free > 1024 * 1024 * 1024, "this test needs 1 GiB free"
+    full = make_sandbox(limits=replace(TEST_LIMITS, min_free_bytes=free + 1024 * 1024 * 1024))
+    try:
+        with pytest.raises(UserError) as refused:
+            await full.runner.run(OWNER, await full.policy.resolve(OWNER, BUSYBOX), "echo hi")
+        assert refused.value.key == "error.disk_low"
+    finally:
+        await full.close()
+    # A floor just below what is free now: a writer that eats into it is ended.
+    limits = replace(
+        TEST_LIMITS, writable_bytes=4 * 1024**3, min_free_bytes=free - 300 * 1024 * 1024, timeout=30.0
+    )
+    tight = make_sandbox(limits=limits)
+    tight.disk.ttl = DISK_POLL  # measure at every tick here (a lab host: every few seconds)
+    try:
+        result = await tight.runner.run(OWNER, await tight.policy.resolve(OWNER, DEBIAN), FILL_THE_DISK)
+        assert result.disk_low and not result.timed_out
+    finally:
+        await tight.close()
 
 
 async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
