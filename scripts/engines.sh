@@ -19,6 +19,7 @@
 # `apt-get install` (network bridge): two engines must not both manage iptables.
 # Idempotent: an engine that answers is left as it is.
 set -euo pipefail
+shopt -s inherit_errexit  # a failure inside $(...) stops the script too
 
 log() { printf '[engines] %s\n' "$*" >&2; }
 
@@ -120,14 +121,18 @@ start_one() {
     [ "$name" = 20.10 ] && { bash "$here/engine.sh" --no-images; return; }
     install_engine
     local s run state snapshotter=false bridge
+    stop_one "$name"  # whatever a killed engine left running (a containerd without its dockerd)
     s=$(short "$name")
     run=/run/$s
     state=$STATE_DIR/$name
     [ "$name" = 28-containerd ] && snapshotter=true
     mkdir -p "$run" "$state"
     bridge=$(network "$name")
+    # containerd 2 reads version 3 configs; trixie's 1.7 (the fallback) only version 2.
+    local config_version=3
+    "$(bin_dir)/containerd" --version | grep -q ' v\?1\.' && config_version=2
     cat >"$state/containerd.toml" <<EOF
-version = 3
+version = $config_version
 root = "$state/containerd"
 state = "$run/containerd"
 disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.cri.v1.images", "io.containerd.cri.v1.runtime"]

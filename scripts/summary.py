@@ -18,6 +18,9 @@ def main(paths: list[str]) -> int:
             print(f"[test] {Path(path).stem}: {tests - bad - skip} passed, {bad} failed, {skip} skipped")
             passed, failed, skipped = passed + tests - bad - skip, failed + bad, skipped + skip
     print(f"matrix: {passed} passed, {failed} failed, {skipped} skipped")
+    if passed + failed == 0:  # a selection that matched nothing is not a passing run
+        print("[test] no test ran", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -15,6 +15,7 @@ import threading
 import time
 
 import docker.errors
+import requests.exceptions
 
 from bot.errors import UserError
 from bot.sandbox.client import EngineClient
@@ -47,9 +48,12 @@ class DiskGuard:
 
     def measure(self) -> int | None:
         root = str(self.client.api.info().get("DockerRootDir") or "/var/lib/docker")
+        # A failed try counts as a measurement too: it is tried again after FREE_TTL,
+        # not before every command (the last good value, if any, still counts).
+        self._measured = time.monotonic()
         try:
             text = self._df(root)
-        except (docker.errors.APIError, UserError) as exc:  # no base image, or none with df
+        except (docker.errors.DockerException, requests.exceptions.ReadTimeout, UserError) as exc:
             log.warning("Could not measure the free space on %s: %s", self.client.name, exc)
             return None
         lines = text.strip().splitlines()
@@ -64,7 +68,7 @@ class DiskGuard:
     def _df(self, root: str) -> str:
         # A base image may be a bare busybox without the df link: ask busybox itself then.
         command = ["/bin/sh", "-c", "df -Pk /data 2>/dev/null || busybox df -Pk /data"]
-        return self.helpers.run(command, binds={root: {"bind": "/data", "mode": "ro"}}, trusted=True)
+        return self.helpers.run(command, binds={root: {"bind": "/data", "mode": "ro"}})
 
     def low(self) -> bool:
         """Whether the engine's disk is below the floor (measured at most FREE_TTL ago;

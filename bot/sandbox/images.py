@@ -93,6 +93,7 @@ class Images:
         """``docker commit`` under the student's name; refuses an oversized layer.
         ``replaced`` (from ``ImagePolicy.replaced_by``) is dropped when nothing else uses it."""
         api = self.client.api
+        self.runner.disk.refuse_if_low()  # a commit writes a new layer to the same disk
         size = layer_size(api, container_id) or 0
         if size > self.runner.limits.writable_bytes:
             raise UserError("error.layer_too_big", size=size, limit=self.runner.limits.writable_bytes)
@@ -193,7 +194,12 @@ class Images:
             size=int(data.get("Size") or 0),
             rootfs_type=str(rootfs.get("Type", "")),
             layers=tuple(rootfs.get("Layers") or ()),
-            driver=str((data.get("GraphDriver") or {}).get("Name") or ""),
+            # Docker 29 (API 1.52) has no GraphDriver on the containerd store, but Storage.
+            driver=str(
+                (data.get("GraphDriver") or {}).get("Name")
+                or ((data.get("Storage") or {}).get("RootFS") or {}).get("Snapshot", {}).get("Name")
+                or ""
+            ),
             root_dir=str(self.client.api.info().get("DockerRootDir") or "/var/lib/docker"),
         )
 

@@ -37,7 +37,7 @@ class Sandbox:
         )
         self.helpers = Helpers(self.client, self.policy)
         self.disk = DiskGuard(self.client, self.helpers, limits.min_free_bytes)
-        self.runner = Runner(self.client, limits, self.policy.base_images, self.disk)
+        self.runner = Runner(self.client, limits, self.policy.base_images, self.disk, self.helpers)
         self.images = Images(self.client, self.policy, self.runner)
         self.host = Host(self.client, self.policy, self.runner, self.helpers)
         self.labs = LabContainers(self.client, self.policy, self.runner, self.images, self.host)

@@ -263,7 +263,7 @@ class Fleet:
             if state.up:
                 try:
                     free = await engine.sandbox.disk.free()
-                except UserError:  # no base image to measure with
+                except UserError:  # went away since the probe
                     free = None
             found.append(
                 EngineReport(

@@ -172,6 +172,11 @@ async def test_limits_hold_and_the_container_stays(lab: Harness, engine: docker.
     assert len(top) == 1  # only the shell: every process of the commands was ended
     after = await lab.run("lab run", command="cat /root/keep")
     assert "keep" in code(lab.message(after))
+    # Nothing of a command runs on after it, not in the background, not as another user.
+    other_user = "setpriv --reuid=65534 --regid=65534 --clear-groups sleep 1000 &"
+    await lab.run("lab run", command=f"{other_user} nohup sleep 1000 >/dev/null 2>&1 &")
+    container.reload()
+    assert container.status == "running" and len(container.top()["Processes"]) == 1
 
 
 async def test_a_lab_container_over_its_cap_takes_no_more_commands(
