@@ -157,6 +157,7 @@ main() {
     [ $images = 1 ] || return 0
     local here; here=$(cd "$(dirname "$0")" && pwd)
     build_debian layerlab-test/debian:bookworm
+    sleep 1  # distinct creation seconds (the image list has whole seconds)
     build_busybox layerlab-test/busybox:latest
     build_from_dockerfile layerlab-test/layered:latest "$here/images/layered"
     sleep 1  # distinct creation seconds: `docker images` cannot order images made in the same one

@@ -226,3 +226,26 @@ async def test_one_log_line_per_interaction_without_secrets(
     assert re.fullmatch(expected, lines[0])
     assert "command=history" in lines[1] and "outcome=refused:error.image_not_allowed" in lines[1]
     assert all("test-token" not in r.getMessage() for r in caplog.records)
+
+
+#: File names a student may make to trip the reply up: a newline, an escape sequence,
+#: the code fence, mentions; a symlink loop and a path 60 folders deep.
+HOSTILE_NAMES = (
+    "mkdir -p /tmp/h && cd /tmp/h && touch \"$(printf 'new\\nline')\" \"$(printf '\\033[31mred')\""
+    " '```' '@everyone' '<@123>' && ln -s loop loop && mkdir -p $(printf 'd%.0s/' $(seq 1 60))"
+)
+
+
+async def test_hostile_names_and_a_flood_of_changes_in_diff(harness: Harness) -> None:
+    hostile = await harness.run("diff", command=HOSTILE_NAMES, locale="en-US")
+    message = harness.message(hostile)
+    assert message["allowed_mentions"] == {"parse": []}  # @everyone and <@123> stay text
+    assert "```\n$ docker run" in message["content"] and message["content"].count("```") == 2  # one block
+    whole = harness.files(hostile)["diff.txt"].decode()  # too long: the rest is attached
+    for name in ("new\nline", "\x1b[31mred", "```", "@everyone", "<@123>", "loop"):
+        assert f"A /tmp/h/{name}\n" in whole, name
+    assert "A /tmp/h/" + "d/" * 59 + "d\n" in whole
+    many = await harness.run("diff", command="mkdir /tmp/m && cd /tmp/m && seq 1 5000 | xargs touch")
+    assert len(harness.message(many)["content"]) <= 2000  # the fake refuses more, as Discord does
+    listed = harness.files(many)["diff.txt"].decode()
+    assert sum(1 for line in listed.splitlines() if line.startswith("A /tmp/m/")) == 5000
