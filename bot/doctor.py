@@ -8,11 +8,10 @@ from typing import TextIO
 
 from bot.app import make_sandboxes
 from bot.errors import EngineUnavailable, UserError
+from bot.sandbox.limits import MB
 from bot.sandbox.sandbox import Sandbox
 from bot.settings import Settings
 from bot.store import Database
-
-MB = 1024 * 1024
 
 #: A Discord bot token: three dot-separated base64url parts.
 TOKEN_SHAPE = re.compile(r"^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$")

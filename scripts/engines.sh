@@ -51,7 +51,8 @@ subnet() {
 
 url() {
     if [ "$1" = 20.10 ]; then echo unix:///var/run/docker.sock; return; fi
-    echo "unix:///run/$(short "$1")/docker.sock"
+    local s; s=$(short "$1")  # an unknown name stops here, not as a URL that answers nothing
+    echo "unix:///run/$s/docker.sock"
 }
 
 bin_dir() { echo "$ENGINES_DIR/current/bin"; }

@@ -20,12 +20,12 @@ import requests.exceptions
 from bot.errors import UserError
 from bot.sandbox.client import EngineClient
 from bot.sandbox.helpers import Helpers
+from bot.sandbox.limits import MB
 
 log = logging.getLogger(__name__)
 
 #: Seconds a free-space measurement is reused.
 FREE_TTL = 5.0
-MB = 1024 * 1024
 
 
 class DiskGuard:

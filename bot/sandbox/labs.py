@@ -23,7 +23,7 @@ from bot.sandbox import labels, refs
 from bot.sandbox.client import EngineClient, parse_time
 from bot.sandbox.host import Host
 from bot.sandbox.images import Images
-from bot.sandbox.limits import STOP_TIMEOUT
+from bot.sandbox.limits import MB, STOP_TIMEOUT
 from bot.sandbox.models import (
     Change,
     CommitResult,
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 #: Shells a lab container may keep as its first process; other images get /bin/sh.
 SHELLS = frozenset({"bash", "sh", "ash", "dash", "zsh"})
-MB = 1024 * 1024
 #: Bytes of tar headers read beyond a file's content limit.
 TAR_OVERHEAD = 4096
 

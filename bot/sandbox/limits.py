@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Bytes in a MiB, for the sizes the bot reports to people.
+MB = 1024 * 1024
 #: Seconds ``docker stop`` waits before SIGKILL (a shell as PID 1 ignores SIGTERM).
 STOP_TIMEOUT = 2
 

@@ -177,6 +177,21 @@ async def test_below_the_free_space_floor_nothing_runs_and_a_writer_is_ended(san
         await tight.close()
 
 
+async def test_without_a_base_image_the_host_views_say_so(engine: docker.DockerClient) -> None:
+    """No image the course offers is on the engine: no helper may run (a student's
+    image never serves as one), free space is unmeasured, and the answer is clear."""
+    bare = make_sandbox(
+        base_images=["layerlab-test/not-there:latest"], default_image="layerlab-test/not-there"
+    )
+    try:
+        assert await bare.disk.free() is None
+        with pytest.raises(UserError) as refused:
+            await bare.client.call(lambda: bare.helpers.run(["true"], binds={}))
+        assert refused.value.key == "error.no_helper_image"
+    finally:
+        await bare.close()
+
+
 async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
     image = await sandbox.policy.resolve(OWNER, DEBIAN)
     command = (
