@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 
 import discord
@@ -48,7 +49,24 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _run(settings: Settings, token: str) -> None:
     async with services(settings) as built, built.bot() as bot:
-        await bot.start(token)
+        # SIGTERM (docker stop, systemd, Ctrl-C): a stop that ends what runs and
+        # tells who waits, instead of leaving containers and unanswered students.
+        loop = asyncio.get_running_loop()
+        stopping: list[asyncio.Task[None]] = []
+
+        def stop() -> None:
+            if not stopping:
+                stopping.append(asyncio.create_task(bot.shutdown(settings.shutdown_grace_seconds)))
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop)
+        try:
+            await bot.start(token)
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+        if stopping:
+            await stopping[0]
 
 
 async def _sync(settings: Settings, token: str, guilds: list[int] | None) -> None:

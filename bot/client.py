@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 import discord
 from discord import app_commands
@@ -21,6 +21,7 @@ from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
 from bot.services.qna import QnA
 from bot.settings import Settings
+from bot.ui.controls import Control, Expired
 from bot.ui.presenter import Presenter
 from bot.ui.tree import LayerLabTree
 
@@ -49,6 +50,8 @@ EXTENSIONS = (
 )
 #: How often leftover one-shot containers are looked for.
 JANITOR_INTERVAL_MINUTES = 1.0
+#: Seconds a stopping bot waits for the answers of the commands it ended to be posted.
+ANSWER_WAIT = 5.0
 
 
 class LayerLabBot(commands.Bot):
@@ -106,11 +109,20 @@ class LayerLabBot(commands.Bot):
         )
         self.sync_commands = sync_commands
         self.housekeeping = housekeeping
+        #: Every button kind this bot posts (``add_controls``); any other press is ``Expired``.
+        self.controls: list[type[Control]] = []
+
+    def add_controls(self, *controls: type[Control]) -> None:
+        """Register controls (each cog its own, bound to its services)."""
+        self.controls.extend(controls)
+        self.add_dynamic_items(*controls)
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(CatalogTranslator(self.catalog))
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        self.add_controls(self.presenter.share)
+        self.add_dynamic_items(Expired.excluding(self.controls, self.presenter))
         if self.housekeeping:
             await self.remove_leftovers()
             await self.labs.reconcile()  # engines that do not answer keep their rows
@@ -151,6 +163,36 @@ class LayerLabBot(commands.Bot):
     async def close(self) -> None:
         self.janitor.cancel()
         await super().close()
+
+    async def shutdown(self, grace: float) -> None:
+        """A stop asked for (SIGTERM): take no new work, refuse what waits, give what
+        runs ``grace`` seconds and then end it, post those answers, remove this
+        process's one-shot containers, and close. Lab containers stay; every SQLite
+        write is a committed transaction, so nothing is half-written."""
+        if self.presenter.closing:
+            return
+        self.presenter.closing = True
+        self.janitor.cancel()
+        log.info("Stopping: new commands are refused; running ones get %.0f s", grace)
+        report = await self.fleet.stop(grace)
+        unanswered = await self.presenter.settled(ANSWER_WAIT)
+        log.info(
+            "Stopped: %d waiting job(s) refused, %d running command(s) ended, %d container(s) removed,"
+            " %d job(s) and %d answer(s) left unfinished",
+            report.refused,
+            report.ended,
+            report.removed,
+            report.left,
+            unanswered,
+        )
+        await self.close()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            data = cast(dict[str, Any], interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
+            if custom_id not in self.presenter.forms:
+                await self.presenter.handled(interaction, lambda: self.presenter.orphan_form(interaction))
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction[Any], command: app_commands.Command[Any, ..., Any]

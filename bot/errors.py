@@ -47,5 +47,11 @@ class JobAlreadyRunning(UserError):
     key = "error.busy"
 
 
+class ShuttingDown(UserError):
+    """The bot is stopping (SIGTERM): new work is refused, queued work never starts."""
+
+    key = "error.restarting"
+
+
 class NotFound(UserError):
     key = "error.not_found"

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     #: refused, and running ones ended (0: no floor).
     min_free_mb: int = Field(default=2048, ge=0)
     sandbox_concurrency: int = Field(default=4, ge=1)
+    #: On SIGTERM, seconds running commands get to finish before they are ended
+    #: (the whole stop then takes a few seconds more: keep the container manager's
+    #: stop timeout, e.g. compose's stop_grace_period, above this plus 15).
+    shutdown_grace_seconds: float = Field(default=5.0, ge=0, le=120)
     image_quota: int = Field(default=5, ge=0)
 
     # Lab containers (one per student per course server).

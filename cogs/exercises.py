@@ -159,6 +159,6 @@ class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=de
 
 
 async def setup(bot: LayerLabBot) -> None:
-    start_button = StartButton.bound(exercises=bot.exercises, labs=bot.labs, presenter=bot.presenter)
-    bot.add_dynamic_items(start_button)
+    start_button = StartButton.bind(exercises=bot.exercises, labs=bot.labs, presenter=bot.presenter)
+    bot.add_controls(start_button)
     await bot.add_cog(ExerciseCog(bot.exercises, bot.presenter, bot.settings.teacher_role, start_button))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -17,22 +15,25 @@ from bot.services.exercises import Exercises
 from bot.services.learning import Learning
 from bot.ui import learning as views
 from bot.ui.permissions import is_teacher
-from bot.ui.presenter import Job, Presenter
+from bot.ui.presenter import Presenter
 from bot.ui.tryit import TryIt
 from cogs._base import MAX_CHOICES
-
-V = TypeVar("V", bound=views.TopicView)
 
 
 class Course(commands.Cog):
     def __init__(
-        self, learning: Learning, exercises: Exercises, tryit: TryIt, presenter: Presenter, teacher_role: str
+        self,
+        learning: Learning,
+        exercises: Exercises,
+        presenter: Presenter,
+        teacher_role: str,
+        controls: tuple[type[views.LessonButton], type[views.QuizButton]],
     ) -> None:
         self.learning = learning
         self.exercises = exercises
-        self.tryit = tryit
         self.presenter = presenter
         self.teacher_role = teacher_role
+        self.lesson_button, self.quiz_button = controls
 
     async def topic_autocomplete(
         self, interaction: discord.Interaction[LayerLabBot], current: str
@@ -44,16 +45,6 @@ class Course(commands.Cog):
             for n, (topic, title) in enumerate(self.learning.topics(lang), start=1)
             if wanted in title.lower() or wanted in topic
         ][:MAX_CHOICES]
-
-    def _view(self, kind: type[V], job: Job, topic: str) -> V:
-        return kind(
-            owner=job.owner,
-            presenter=self.presenter,
-            lang=job.lang,
-            lesson=self.learning.lesson(topic, job.lang),
-            learning=self.learning,
-            tryit=self.tryit,
-        )
 
     def _topic(self, text: str) -> str:
         topic = self.learning.find_topic(text)
@@ -74,9 +65,10 @@ class Course(commands.Cog):
             progress = await self.learning.progress(job.owner, job.lang)
             await job.show(views.topics_embed(t, job.lang, progress, t(job.lang, "learn.title")), None)
             return
-        view = self._view(views.LessonView, job, self._topic(topic))
-        await self.learning.page_read(job.owner, view.lesson.topic, 0)
-        await job.show(view.embed(), view)
+        lesson = self.learning.lesson(self._topic(topic), job.lang)
+        await self.learning.page_read(job.owner, lesson.topic, 0)
+        view = self.lesson_button.under_page(t, job.lang, job.owner.user_id, lesson, 0)
+        await job.show(views.page_embed(t, job.lang, lesson, 0), view)
 
     @app_commands.command(name="quiz", description=describe("cmd.quiz"))
     @app_commands.describe(topic=describe("cmd.quiz_topic"))
@@ -91,8 +83,10 @@ class Course(commands.Cog):
             chosen = next((p.topic for p in progress if (p.quiz_best or 0) < p.quiz_total), COURSE[0])
         else:
             chosen = self._topic(topic)
-        view = self._view(views.QuizView, job, chosen)
-        await job.show(view.embed(), view)
+        lesson = self.learning.lesson(chosen, job.lang)
+        quiz = await self.learning.start_quiz(job.owner, chosen)
+        t = self.presenter.catalog
+        await job.show(views.quiz_embed(t, job.lang, lesson, 0), self.quiz_button.answers(quiz.id, lesson, 0))
 
     @app_commands.command(name="progress", description=describe("cmd.progress"))
     @app_commands.describe(user=describe("cmd.progress_user"))
@@ -121,4 +115,16 @@ class Course(commands.Cog):
 
 async def setup(bot: LayerLabBot) -> None:
     tryit = TryIt(bot.demos, bot.labs, bot.presenter)
-    await bot.add_cog(Course(bot.learning, bot.exercises, tryit, bot.presenter, bot.settings.teacher_role))
+    services = {"presenter": bot.presenter, "learning": bot.learning, "tryit": tryit}
+    lesson_button = views.LessonButton.bind(**services)
+    quiz_button = views.QuizButton.bind(**services)
+    bot.add_controls(lesson_button, quiz_button)
+    await bot.add_cog(
+        Course(
+            bot.learning,
+            bot.exercises,
+            bot.presenter,
+            bot.settings.teacher_role,
+            (lesson_button, quiz_button),
+        )
+    )

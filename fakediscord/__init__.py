@@ -9,7 +9,7 @@ it knows nothing of layerlab itself.
 """
 
 from fakediscord.models import FakeInteraction, FakeUser, Recorded
-from fakediscord.server import FakeDiscord
+from fakediscord.server import FakeDiscord, point_discord_py_at
 from fakediscord.session import CommandLineError, OfflineSession, offline_bot
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "OfflineSession",
     "Recorded",
     "offline_bot",
+    "point_discord_py_at",
 ]

@@ -29,6 +29,14 @@ class MessageStore:
         self.members[user.id] = user
         return self.store_message({"content": content}, {}, channel_id=channel_id, author=user.payload())
 
+    def _attachment(self, message_id: str, name: str, data: bytes) -> dict[str, Any]:
+        """An attachment as Discord describes it; its URL serves the bytes (``attachment_file``)."""
+        url = f"{self.base_url}/attachments/{message_id}/{name}"
+        return {"id": snowflake(), "filename": name, "size": len(data), "url": url, "proxy_url": url}
+
+    def attachment_file(self, message_id: str, name: str) -> bytes | None:
+        return self.files.get(message_id, {}).get(name)
+
     def channel_messages(self, channel_id: str) -> list[dict[str, Any]]:
         return sorted(
             (m for m in self.messages.values() if m["channel_id"] == channel_id), key=lambda m: int(m["id"])
@@ -46,16 +54,7 @@ class MessageStore:
         author: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         message_id = message_id or snowflake()
-        attachments = [
-            {
-                "id": snowflake(),
-                "filename": name,
-                "size": len(data),
-                "url": f"{self.base_url}/attachments/{message_id}/{name}",
-                "proxy_url": f"{self.base_url}/attachments/{message_id}/{name}",
-            }
-            for name, data in files.items()
-        ]
+        attachments = [self._attachment(message_id, name, data) for name, data in files.items()]
         message = {
             "id": message_id,
             "channel_id": channel_id or str(self.channel_id),
@@ -107,10 +106,7 @@ class MessageStore:
             }
             current.update(files)
             self.files[message_id] = current
-            message["attachments"] = [
-                {"id": snowflake(), "filename": n, "size": len(d), "url": "", "proxy_url": ""}
-                for n, d in current.items()
-            ]
+            message["attachments"] = [self._attachment(message_id, n, d) for n, d in current.items()]
         message["flags"] = message.get("flags", 0) & ~LOADING
         message["edited_timestamp"] = now()
         return message

@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
 _installed: list[FakeDiscord] = []
 
 
+def point_discord_py_at(base_url: str) -> None:
+    """Send this process's discord.py (REST and gateway) to a fake at ``base_url``:
+    how a bot in another process is made to talk to a ``FakeDiscord``."""
+    discord.http.Route.BASE = base_url + API_PREFIX
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(base_url.replace("http", "ws") + "/gateway")
+
+
 class FakeDiscord(RestApi, GuildPayloads, MessageStore):
     """A Discord stand-in for one bot, one guild and one text channel."""
 
@@ -73,6 +80,7 @@ class FakeDiscord(RestApi, GuildPayloads, MessageStore):
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{message}/{name}", self._download)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -91,10 +99,7 @@ class FakeDiscord(RestApi, GuildPayloads, MessageStore):
         discord.py back what it had, so they must stop in reverse order.
         """
         self._saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-        discord.http.Route.BASE = self.base_url + API_PREFIX
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
-            self.base_url.replace("http", "ws") + "/gateway"
-        )
+        point_discord_py_at(self.base_url)
         _installed.append(self)
 
     async def stop(self) -> None:
@@ -108,6 +113,13 @@ class FakeDiscord(RestApi, GuildPayloads, MessageStore):
             discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
             self._saved = None
             _installed.remove(self)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """An attachment's bytes, as Discord's CDN serves them."""
+        data = self.attachment_file(request.match_info["message"], request.match_info["name"])
+        if data is None:
+            return web.Response(status=404, text="no such attachment")
+        return web.Response(body=data, content_type="application/octet-stream")
 
     # -- gateway -------------------------------------------------------------
 

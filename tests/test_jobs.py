@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.errors import JobAlreadyRunning
+from bot.errors import JobAlreadyRunning, ShuttingDown
 from bot.services.jobs import JobGate
 
 
@@ -71,3 +71,32 @@ async def test_a_cancelled_waiter_gives_up_its_place() -> None:
     assert gate.running == 0 and gate.waiting == 0
     async with gate.slot("quitter"):  # the student may try again
         pass
+
+
+async def test_a_closed_gate_refuses_the_waiting_and_the_new_but_lets_the_running_finish() -> None:
+    gate = JobGate(1)
+    release = asyncio.Event()
+    finished: list[str] = []
+
+    async def job(key: str) -> None:
+        async with gate.slot(key):
+            if key == "running":
+                await release.wait()
+            finished.append(key)
+
+    running = asyncio.create_task(job("running"))
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(job("waiting"))
+    await asyncio.sleep(0.01)
+    assert gate.close() == 1  # one was waiting
+    with pytest.raises(ShuttingDown):
+        await waiting
+    with pytest.raises(ShuttingDown):
+        async with gate.slot("late"):
+            pass
+    assert gate.running == 1 and gate.waiting == 0
+    assert not await gate.idle(0.05)  # the running job still holds its slot
+    release.set()
+    assert await gate.idle(1.0)
+    await running
+    assert finished == ["running"] and gate.running == 0

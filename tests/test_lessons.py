@@ -6,8 +6,8 @@ import pytest
 
 from bot import lessons
 from bot.i18n import Catalog
-from bot.sandbox.models import Owner
-from bot.ui.learning import QuizView, page_embed
+from bot.ui.controls import CUSTOM_ID_LIMIT
+from bot.ui.learning import QuizButton, page_embed, quiz_embed
 from bot.ui.tryit import DEMO_KINDS
 
 EMBED_TOTAL = 6000
@@ -69,23 +69,14 @@ async def test_every_quiz_screen_fits_discord(lang: str) -> None:
     """Each question, asked and answered, in the embed the quiz shows."""
     catalog = Catalog.load()
 
-    class Stub:  # the parts of a Presenter a QuizView reads
-        def __init__(self) -> None:
-            self.catalog = catalog
-
     for topic in lessons.COURSE:
-        view = QuizView(
-            owner=Owner(1, 2),
-            presenter=Stub(),
-            lang=lang,
-            lesson=COURSE[topic][lang],  # type: ignore[arg-type]
-            learning=None,
-            tryit=None,
-        )  # type: ignore[arg-type]
-        for index in range(len(view.lesson.questions)):
-            view.index = index
-            question = view.question
-            answered = view.embed("x" * 20 + question.explain)
-            assert len(answered.description or "") <= DESCRIPTION
-            assert _embed_size(answered) <= EMBED_TOTAL
-            assert all(len(item.label or "") <= BUTTON_LABEL for item in view.children)  # type: ignore[attr-defined]
+        lesson = COURSE[topic][lang]
+        for index, question in enumerate(lesson.questions):
+            asked = quiz_embed(catalog, lang, lesson, index)
+            answered = quiz_embed(catalog, lang, lesson, index, "x" * 20 + question.explain)
+            for embed in (asked, answered):
+                assert len(embed.description or "") <= DESCRIPTION
+                assert _embed_size(embed) <= EMBED_TOTAL
+            buttons = [item.item for item in QuizButton.answers(2**63, lesson, index).children]  # type: ignore[attr-defined]
+            assert all(len(item.label or "") <= BUTTON_LABEL for item in buttons)
+            assert all(len(item.custom_id or "") <= CUSTOM_ID_LIMIT for item in buttons)

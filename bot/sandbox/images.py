@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import docker.errors
 
-from bot.errors import ImageNotPresent, NotFound, UserError
+from bot.errors import ImageNotPresent, NotFound, ShuttingDown, UserError
 from bot.sandbox import labels, refs
 from bot.sandbox.client import EngineClient, parse_time
 from bot.sandbox.models import (
@@ -115,6 +115,8 @@ class Images:
                 image.engine_ref, ["/bin/sh", "-c", command], labels.labels(owner, labels.PURPOSE_ONESHOT)
             )
             run = self.runner.run_created(container_id, image, command)
+            if run.interrupted:  # half a command is no image: nothing is committed
+                raise ShuttingDown()
             shown, new_id, history = self.commit_container(owner, own, container_id, replaced)
         finally:
             self.runner.remove(container_id)

@@ -65,6 +65,7 @@ class RunResult:
     layer_too_big: bool = False
     disk_stopped: bool = False  # ended while running: the writable layer passed its cap
     disk_low: bool = False  # ended while running: the lab host's disk fell below its floor
+    interrupted: bool = False  # ended while running: the bot was stopping (SIGTERM)
 
 
 @dataclass(frozen=True, slots=True)

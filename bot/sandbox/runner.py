@@ -6,24 +6,24 @@ A run is: create under the limits (``host_config``), start with the output
 attached, read the output up to its cap, end the command at its deadline or
 when the output overflows, wait for the exit, inspect, and report a
 ``RunResult``. What differs between a fresh container and an exec is only how
-the command is started, stopped and awaited: a ``Target``.
+the command is started, stopped and awaited: a ``Target`` (targets.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 import docker.errors
-import requests.exceptions
 from docker.types import LogConfig, Ulimit
 
-from bot.errors import UserError
+from bot.errors import ShuttingDown, UserError
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
 from bot.sandbox.disk import DiskGuard
@@ -31,6 +31,7 @@ from bot.sandbox.helpers import Helpers
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import Change, ChangeKind, ImageRef, Owner, RunResult
 from bot.sandbox.policy import image_id
+from bot.sandbox.targets import ExecTarget, FreshTarget, Target
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,6 @@ WAIT_GRACE = 15.0
 #: 110 MiB past a 256 MiB cap at the median, 170 MiB at most (README). Every few
 #: seconds a tick also measures the engine's free space (a helper: a few tenths of a second).
 DISK_POLL = 0.25
-#: How often an exec's end is polled after its output closed.
-EXEC_POLL = 0.05
 #: What ends every process of a lab container but its first (the container stays),
 #: run by a helper in the container's process namespace: kill(-1) spares only the
 #: namespace's init and the caller.
@@ -106,71 +105,6 @@ def layer_size(api: Any, container_id: str) -> int | None:
     return int(rows[0].get("SizeRw") or 0) if rows else None
 
 
-class Target(Protocol):
-    """How one command is started, ended early, and awaited."""
-
-    def start(self) -> Iterator[bytes]:
-        """Start the command; its terminal output as it comes."""
-        ...
-
-    def stop(self) -> None:
-        """End the command now (the deadline passed, or the output overflowed)."""
-        ...
-
-    def wait(self, remaining: float) -> int | None:
-        """The command's exit code, waiting at most ``remaining`` seconds (None: still running)."""
-        ...
-
-
-class _Fresh:
-    """The container's own first process is the command (a one-shot run)."""
-
-    def __init__(self, api: Any, container_id: str) -> None:
-        self.api, self.id = api, container_id
-
-    def start(self) -> Iterator[bytes]:
-        # Attach before start, as `docker run` does, so nothing is missed.
-        stream = self.api.attach(self.id, stdout=True, stderr=True, stream=True, logs=True)
-        self.api.start(self.id)
-        return stream  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        with contextlib.suppress(docker.errors.APIError):  # already gone
-            self.api.kill(self.id)
-
-    def wait(self, remaining: float) -> int | None:
-        try:
-            return int(self.api.wait(self.id, timeout=max(1.0, remaining))["StatusCode"])
-        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout):
-            # Over the unix socket a wait that times out surfaces as ConnectionError.
-            return None
-
-
-class _Exec:
-    """The command is a ``docker exec`` in a container that stays (a lab container).
-    ``reap`` ends every process in it but its first (from outside: see ``Runner.reap``)."""
-
-    def __init__(self, api: Any, container_id: str, command: list[str], reap: Callable[[], None]) -> None:
-        self.api, self.id, self.reap = api, container_id, reap
-        self.exec_id = api.exec_create(container_id, command, tty=True, stdout=True, stderr=True)["Id"]
-
-    def start(self) -> Iterator[bytes]:
-        return self.api.exec_start(self.exec_id, stream=True, tty=True)  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        # Every process but the container's first: the container and its files stay.
-        self.reap()
-
-    def wait(self, remaining: float) -> int | None:
-        deadline = time.monotonic() + remaining
-        info = self.api.exec_inspect(self.exec_id)
-        while info.get("Running") and time.monotonic() < deadline:
-            time.sleep(EXEC_POLL)
-            info = self.api.exec_inspect(self.exec_id)
-        code = info.get("ExitCode")
-        return None if info.get("Running") or code is None else int(code)
-
-
 class Runner:
     """Runs student commands on one engine under ``limits``."""
 
@@ -188,12 +122,37 @@ class Runner:
         self.helpers = helpers
         self._probe_images = base_images
         self._storage_quota: bool | None = None  # probed on first use
+        # For a stop (SIGTERM): the stop functions of the commands running now, and
+        # the one-shot containers this process made and has not removed yet.
+        self._guard = threading.Lock()
+        self._running: dict[int, Callable[[str], None]] = {}
+        self._own: set[str] = set()
+        self.closing = False
 
     # -- async API ------------------------------------------------------------------
 
     async def run(self, owner: Owner, image: ImageRef, command: str) -> RunResult:
         """``docker run`` + ``docker diff`` + ``docker rm`` in one go."""
         return await self.client.call(self._run_oneshot, owner, image, command)
+
+    async def interrupt(self) -> int:
+        """The bot is stopping: no new container, and every command running now ended
+        (a one-shot's container killed, a lab command's processes ended; the lab
+        container stays). Their results come back marked ``interrupted``. Returns how
+        many were running."""
+        self.closing = True
+        with self._guard:
+            stops = list(self._running.values())
+        await asyncio.gather(*(self.client.call(stop, "shutdown") for stop in stops))
+        return len(stops)
+
+    async def remove_own(self) -> int:
+        """Remove the one-shot containers this process made that are still there."""
+        with self._guard:
+            own = list(self._own)
+        for container_id in own:
+            await self.client.call(self.remove, container_id)
+        return len(own)
 
     # -- on the worker threads --------------------------------------------------------
 
@@ -227,7 +186,9 @@ class Runner:
     ) -> str:
         """A container under the limits; returns its id. ``keep`` leaves its shell
         waiting on an open stdin (a lab container) instead of running ``command`` once.
-        Refused while the lab host's disk is below its floor."""
+        Refused while the lab host's disk is below its floor, and once the bot is stopping."""
+        if self.closing:
+            raise ShuttingDown()
         self.disk.refuse_if_low()
         container = self.client.sdk.containers.create(
             image,
@@ -241,6 +202,9 @@ class Runner:
             tty=True,
             **host_config(self.limits, storage_quota=self.storage_quota()),
         )
+        if not keep:
+            with self._guard:
+                self._own.add(str(container.id))
         return str(container.id)
 
     def remove(self, container_id: str | None) -> None:
@@ -252,17 +216,22 @@ class Runner:
             pass
         except docker.errors.APIError as exc:
             log.warning("Could not remove container %s: %s", container_id, exc)
+            return
+        with self._guard:
+            self._own.discard(container_id)
 
     def run_created(self, container_id: str, image: ImageRef, command: str) -> RunResult:
         """Start a created container (its command is ``command``), then diff it."""
-        result = self.execute(_Fresh(self.client.api, container_id), container_id, image.shown, command)
+        result = self.execute(FreshTarget(self.client.api, container_id), container_id, image.shown, command)
         return replace(result, changes=changes(self.client.api, container_id))
 
     def run_exec(self, container_id: str, image: str, name: str, command: str) -> RunResult:
         """``command`` as a ``docker exec`` in a running container (``image`` and
         ``name`` as the student knows them, for the result)."""
+        if self.closing:
+            raise ShuttingDown()
         self.disk.refuse_if_low()
-        target = _Exec(
+        target = ExecTarget(
             self.client.api, container_id, ["/bin/sh", "-c", command], lambda: self.reap(container_id)
         )
         result = self.execute(target, container_id, image, command, name=name)
@@ -320,6 +289,9 @@ class Runner:
                     return
 
         watcher = threading.Thread(target=watch_disk, name="disk-watch", daemon=True)
+        key = id(target)
+        with self._guard:
+            self._running[key] = stop
         try:
             stream = target.start()
             timer.start()
@@ -336,6 +308,8 @@ class Runner:
         finally:
             timer.cancel()
             finished.set()
+            with self._guard:
+                self._running.pop(key, None)
         duration = time.monotonic() - started
         details = api.inspect_container(container_id)
         size = layer_size(api, container_id)
@@ -350,6 +324,7 @@ class Runner:
             timed_out="timeout" in stopped_for,
             disk_stopped="disk" in stopped_for,
             disk_low="disk_low" in stopped_for,
+            interrupted="shutdown" in stopped_for,
             oom_killed=bool(details["State"].get("OOMKilled")),
             layer_size=size,
             layer_too_big=size is not None and size > limits.writable_bytes,

@@ -25,7 +25,7 @@ import logging
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 FRESH_PROBE = 2.0
 #: The window of /admin status's run times.
 STATUS_WINDOW = timedelta(hours=1)
+#: Seconds a stopping bot waits for the commands it ended to report back.
+ENDED_WAIT = 10.0
 
 
 @dataclass(eq=False)
@@ -87,6 +89,16 @@ class EngineReport:
     p95_ms: int | None
     free_bytes: int | None = None  # free on the engine's data root (None: not measured)
     floor_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StopReport:
+    """What a stop (SIGTERM) did."""
+
+    refused: int  # jobs that were waiting and never started
+    ended: int  # commands still running after the grace, ended
+    removed: int  # one-shot containers of this process removed at the end
+    left: int  # jobs still running when the bot gave up waiting (0 unless an engine hangs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +157,31 @@ class Fleet:
     async def close(self) -> None:
         for engine in self.engines:
             await engine.sandbox.close()
+
+    async def stop(self, grace: float) -> StopReport:
+        """Stop taking work (SIGTERM): waiting jobs are refused at once (their
+        students are told the bot is restarting), running ones get ``grace``
+        seconds to finish and are then ended, and the one-shot containers this
+        process made are removed. Lab containers and their files stay."""
+        refused = sum(engine.gate.close() for engine in self.engines)
+        await asyncio.gather(*(engine.gate.idle(grace) for engine in self.engines))
+        ended = sum(
+            await asyncio.gather(*(self._quietly(e, e.sandbox.runner.interrupt) for e in self.engines))
+        )
+        await asyncio.gather(*(engine.gate.idle(ENDED_WAIT) for engine in self.engines))
+        removed = sum(
+            await asyncio.gather(*(self._quietly(e, e.sandbox.runner.remove_own) for e in self.engines))
+        )
+        left = sum(engine.gate.running for engine in self.engines)
+        return StopReport(refused=refused, ended=ended, removed=removed, left=left)
+
+    @staticmethod
+    async def _quietly(engine: Engine, step: Callable[[], Awaitable[int]]) -> int:
+        try:
+            return await step()
+        except Exception:  # an engine that is down: the next start-up's janitor removes what is left
+            log.warning("Could not finish stopping on engine %s", engine.name, exc_info=True)
+            return 0
 
     # -- whose engine -----------------------------------------------------------------
 

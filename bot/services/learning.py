@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bot import lessons
 from bot.lessons import Lesson
 from bot.sandbox.models import Owner
-from bot.store import LearningStore
+from bot.store import LearningStore, QuizSession
+
+__all__ = ["Learning", "QuizSession", "TopicProgress"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +56,32 @@ class Learning:
     async def demo_run(self, owner: Owner, topic: str, demo: str) -> None:
         await self.store.record_progress(owner.guild_id, owner.user_id, topic, "demo", demo)
 
-    async def quiz_done(self, owner: Owner, topic: str, score: int, total: int) -> TopicProgress:
-        await self.store.record_quiz(owner.guild_id, owner.user_id, topic, score, total)
-        return next(p for p in await self.progress(owner, "en") if p.topic == topic)
+    # -- a quiz, kept in SQLite from its first question to its result ----------------
+
+    async def start_quiz(self, owner: Owner, topic: str) -> QuizSession:
+        """A new quiz on ``topic`` (the student's unfinished one there is dropped)."""
+        return await self.store.start_quiz(owner.guild_id, owner.user_id, topic)
+
+    async def quiz(self, session_id: int) -> QuizSession | None:
+        """The quiz behind a button, None when it ended or was started again."""
+        return await self.store.quiz_session(session_id)
+
+    async def answer(self, quiz: QuizSession, choice: int) -> bool:
+        """Record ``choice`` for the question on screen; False when it had an answer."""
+        question = self.lesson(quiz.topic, "en").questions[quiz.question]
+        return await self.store.answer_quiz(quiz.id, quiz.question, choice, choice == question.answer)
+
+    async def next_question(self, quiz: QuizSession) -> bool:
+        return await self.store.next_question(quiz.id, quiz.question)
+
+    async def finish_quiz(self, quiz: QuizSession, owner: Owner) -> tuple[int, TopicProgress] | None:
+        """The score and the topic's progress once the last answer is in; None when
+        this quiz had already been finished (a second click on Finish)."""
+        total = len(self.lesson(quiz.topic, "en").questions)
+        score = await self.store.finish_quiz(quiz.id, quiz.question, total)
+        if score is None:
+            return None
+        return score, next(p for p in await self.progress(owner, "en") if p.topic == quiz.topic)
 
     async def progress(self, owner: Owner, lang: str) -> list[TopicProgress]:
         activity = await self.store.activity(owner.guild_id, owner.user_id)

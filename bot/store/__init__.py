@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.store.database import Database
 from bot.store.exercises import Attempt, ExerciseState, ExerciseStore, StoredExercise
 from bot.store.labs import Lab, LabStore
-from bot.store.learning import LearningStore, TopicActivity
+from bot.store.learning import LearningStore, QuizSession, TopicActivity
 from bot.store.placements import PlacementStore
 from bot.store.preferences import PreferenceStore
 from bot.store.privacy import PrivacyStore, StoredAbout
@@ -65,6 +65,7 @@ __all__ = [
     "PrivacyStore",
     "Question",
     "QuestionStore",
+    "QuizSession",
     "Repositories",
     "RosterStore",
     "Run",

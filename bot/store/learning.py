@@ -1,5 +1,5 @@
-"""What each student did in the lessons: pages read, demos run, quizzes finished
-(the ``progress`` and ``quiz_attempts`` tables)."""
+"""What each student did in the lessons: pages read, demos run, quizzes being
+answered and finished (the ``progress``, ``quiz_sessions`` and ``quiz_attempts`` tables)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.clock import utcnow
 from bot.store.database import Database
-from bot.store.rows import sql
+from bot.store.rows import from_row, sql
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,19 @@ class TopicActivity:
     best_score: int | None
     latest_score: int | None
     quiz_total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuizSession:
+    """A quiz being answered (its buttons carry ``id``)."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    topic: str
+    question: int  # the index of the question on screen
+    answer: int | None  # the choice given to it, None until answered
+    score: int  # right answers so far, this question's included
 
 
 class LearningStore:
@@ -35,12 +48,61 @@ class LearningStore:
         )
         return written.rowcount == 1
 
-    async def record_quiz(self, guild_id: int, user_id: int, topic: str, score: int, total: int) -> None:
-        await self._db.execute(
-            "INSERT INTO quiz_attempts (guild_id, user_id, topic, score, total, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (guild_id, user_id, topic, score, total, sql(utcnow())),
+    async def start_quiz(self, guild_id: int, user_id: int, topic: str) -> QuizSession:
+        """A new quiz on ``topic``, replacing the student's unfinished one there."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM quiz_sessions WHERE guild_id = ? AND user_id = ? AND topic = ?",
+                (guild_id, user_id, topic),
+            )
+            written = await tx.execute(
+                "INSERT INTO quiz_sessions (guild_id, user_id, topic, started_at) VALUES (?, ?, ?, ?)",
+                (guild_id, user_id, topic, sql(utcnow())),
+            )
+        return QuizSession(written.lastrowid, guild_id, user_id, topic, 0, None, 0)
+
+    async def quiz_session(self, session_id: int) -> QuizSession | None:
+        row = await self._db.fetchone("SELECT * FROM quiz_sessions WHERE id = ?", (session_id,))
+        return from_row(QuizSession, row) if row is not None else None
+
+    async def answer_quiz(self, session_id: int, question: int, choice: int, right: bool) -> bool:
+        """Record the answer to ``question`` once; False when it was answered already
+        (a second click) or is not the question on screen."""
+        written = await self._db.execute(
+            "UPDATE quiz_sessions SET answer = ?, score = score + ?"
+            " WHERE id = ? AND question = ? AND answer IS NULL",
+            (choice, int(right), session_id, question),
         )
+        return written.rowcount == 1
+
+    async def next_question(self, session_id: int, question: int) -> bool:
+        """From the answered ``question`` to the next; False when that happened already."""
+        written = await self._db.execute(
+            "UPDATE quiz_sessions SET question = question + 1, answer = NULL"
+            " WHERE id = ? AND question = ? AND answer IS NOT NULL",
+            (session_id, question),
+        )
+        return written.rowcount == 1
+
+    async def finish_quiz(self, session_id: int, question: int, total: int) -> int | None:
+        """End the quiz whose last question ``question`` has been answered: its result
+        joins ``quiz_attempts`` and the session goes, in one transaction. Returns the
+        score, None when it had already ended."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT * FROM quiz_sessions WHERE id = ? AND question = ? AND answer IS NOT NULL",
+                (session_id, question),
+            )
+            if row is None:
+                return None
+            quiz = from_row(QuizSession, row)
+            await tx.execute("DELETE FROM quiz_sessions WHERE id = ?", (session_id,))
+            await tx.execute(
+                "INSERT INTO quiz_attempts (guild_id, user_id, topic, score, total, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (quiz.guild_id, quiz.user_id, quiz.topic, quiz.score, total, sql(utcnow())),
+            )
+        return quiz.score
 
     async def activity(self, guild_id: int, user_id: int) -> dict[str, TopicActivity]:
         pages: dict[str, set[int]] = {}

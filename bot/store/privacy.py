@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from bot.store.database import Database
 
 #: Tables keyed by course server and user; user_settings is per user.
-PER_GUILD = ("runs", "labs", "progress", "quiz_attempts", "exercise_attempts", "questions", "placements")
+PER_GUILD = (
+    "runs",
+    "labs",
+    "progress",
+    "quiz_sessions",
+    "quiz_attempts",
+    "exercise_attempts",
+    "questions",
+    "placements",
+)
 
 
 @dataclass(frozen=True, slots=True)

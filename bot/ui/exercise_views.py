@@ -16,6 +16,7 @@ from bot.services.exercises import Exercises
 from bot.services.labs import Labs
 from bot.ui import exercise_replies as replies
 from bot.ui.base import LayerLabModal
+from bot.ui.controls import Control
 from bot.ui.permissions import require_teacher
 from bot.ui.presenter import NO_MENTIONS, Presenter
 
@@ -98,29 +99,18 @@ class ExerciseModal(LayerLabModal):
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
-class StartButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"layerlab:start:(?P<id>[a-z0-9_-]+)"
-):
+class StartButton(Control, template=r"layerlab:start:(?P<id>[a-z0-9_-]+)"):
     """The Start button under a posted exercise; works after a restart too (the
-    exercise is in its custom id). Each bot registers its own subclass bound to
-    its services (``bound``), so the button needs nothing from the client."""
+    exercise is in its custom id; a deleted exercise gets ``exercise.unknown``)."""
 
     exercises: ClassVar[Exercises]
     labs: ClassVar[Labs]
-    presenter: ClassVar[Presenter]
 
     def __init__(self, exercise_id: str, label: str = "Start") -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.success, custom_id=f"layerlab:start:{exercise_id}"
-            )
+            self.button(f"layerlab:start:{exercise_id}", label, style=discord.ButtonStyle.success)
         )
         self.exercise_id = exercise_id
-
-    @classmethod
-    def bound(cls, *, exercises: Exercises, labs: Labs, presenter: Presenter) -> type[StartButton]:
-        namespace = {"exercises": exercises, "labs": labs, "presenter": presenter}
-        return type(cls.__name__, (cls,), namespace, template=cls.__discord_ui_compiled_template__)
 
     @classmethod
     async def from_custom_id(
@@ -128,8 +118,8 @@ class StartButton(
     ) -> StartButton:
         return cls(match["id"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await self.presenter.handled(interaction, lambda: self._start(interaction))
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
+        await self._start(interaction)
 
     async def _start(self, interaction: discord.Interaction[Any]) -> None:
         t = self.presenter.catalog

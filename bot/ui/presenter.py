@@ -9,6 +9,8 @@ dynamic buttons all end in ``finished``: one log line per interaction, and the
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -19,15 +21,15 @@ from typing import Any, cast
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
+from bot.errors import ShuttingDown, UserError
 from bot.events import INTERACTION_DONE
 from bot.i18n import Catalog
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import Owner
 from bot.services.preferences import Preferences
 from bot.ui.replies import Reply, error_text
-from bot.ui.text import inline
-from bot.ui.views import ShareView
+from bot.ui.text import CONTENT_LIMIT, inline
+from bot.ui.views import ShareButton
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,8 @@ class Job:
         public = bool(self.interaction.extras.get(PUBLIC))
         view = None
         if shareable and not public:
-            view = ShareView(self.presenter, reply=reply, author_id=self.interaction.user.id, lang=self.lang)
+            label = self.presenter.catalog(self.lang, "share.button")
+            view = self.presenter.share.under_result(self.interaction.user.id, label)
         await self.interaction.edit_original_response(
             content=reply.content,
             embeds=list(reply.embeds),
@@ -102,6 +105,16 @@ class Presenter:
         self.limits = limits
         #: The name of a student's engine for the log line ("-" when not placed).
         self.engine_of = engine_of
+        #: The "Post in channel" button, bound to this presenter (the bot registers it).
+        self.share = ShareButton.bind(presenter=self)
+        #: Set when the bot is stopping: new commands and presses are refused.
+        self.closing = False
+        #: Interactions begun and not yet finished (a stopping bot waits for them).
+        self.in_flight: set[int] = set()
+        self._settled = asyncio.Event()
+        self._settled.set()
+        #: The custom ids of the forms (modals) this process has open.
+        self.forms: set[str] = set()
 
     def language(self, interaction: discord.Interaction[Any]) -> str:
         """The student's own choice, else their Discord locale, else the default."""
@@ -115,6 +128,9 @@ class Presenter:
         by default (teachers' views of the class)."""
         if interaction.guild_id is None:
             raise UserError("error.guild_only")
+        if self.closing:
+            raise ShuttingDown()
+        self._begun(interaction)
         public = self.public and not private
         interaction.extras[PUBLIC] = public
         await interaction.response.defer(ephemeral=not public, thinking=True)
@@ -175,15 +191,32 @@ class Presenter:
     ) -> None:
         """Run ``work`` for an interaction no view or tree handles (a dynamic button):
         its errors answered by ``fail``, its end signalled."""
+        self._begun(interaction)
         try:
+            if self.closing:
+                raise ShuttingDown()
             await work()
         except Exception as error:
             await self.fail(interaction, error)
         finally:
             self.finished(interaction)
 
+    def _begun(self, interaction: discord.Interaction[Any]) -> None:
+        self.in_flight.add(interaction.id)
+        self._settled.clear()
+
+    async def settled(self, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for every begun interaction to be answered;
+        how many are still unanswered."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._settled.wait(), timeout)
+        return len(self.in_flight)
+
     def finished(self, interaction: discord.Interaction[Any]) -> None:
         """The interaction has been answered: one log line, and ``INTERACTION_DONE``."""
+        self.in_flight.discard(interaction.id)
+        if not self.in_flight:
+            self._settled.set()
         outcome = str(interaction.extras.get(OUTCOME, "ok"))
         owner = Owner(interaction.guild_id or 0, interaction.user.id)
         log.info(
@@ -196,3 +229,34 @@ class Presenter:
             time.time() - interaction.created_at.timestamp(),
         )
         interaction.client.dispatch(INTERACTION_DONE, interaction)
+
+    # -- forms (modals) a restart forgot -------------------------------------------------
+
+    async def orphan_form(self, interaction: discord.Interaction[Any]) -> None:
+        """A form submitted that this process never opened (it was open while the bot
+        restarted, or open longer than a form lives): nothing is saved, and what the
+        user typed is given back to copy, so nothing is lost."""
+        data = cast(dict[str, Any], interaction.data or {})
+        typed = [value for value in _form_values(data.get("components") or []) if value.strip()]
+        lang = self.language(interaction)
+        text = self.catalog(lang, "error.form_expired")
+        if typed:
+            room = CONTENT_LIMIT - len(text) - 10
+            body = "\n\n".join(typed).replace("```", "`\u200b``")[: max(0, room)]
+            text += "\n```\n" + body + "\n```"
+        interaction.extras[OUTCOME] = "refused:error.form_expired"
+        await self.private(interaction, text)
+
+
+def _form_values(components: list[Any]) -> list[str]:
+    """The text a user typed in a submitted modal, field by field (rows and labels walked)."""
+    found: list[str] = []
+    for component in components:
+        if not isinstance(component, dict):
+            continue
+        if isinstance(component.get("value"), str):
+            found.append(component["value"])
+        found += _form_values(component.get("components") or [])
+        if isinstance(component.get("component"), dict):
+            found += _form_values([component["component"]])
+    return found

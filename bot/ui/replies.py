@@ -65,6 +65,8 @@ def transcript_run(result: RunResult) -> str:
 
 def warnings(t: Catalog, lang: str, result: RunResult, limits: Limits) -> list[str]:
     notes = []
+    if result.interrupted:
+        notes.append(t(lang, "warn.interrupted"))
     if result.timed_out:
         notes.append(t(lang, "warn.timeout", seconds=f"{limits.timeout:g}"))
     if result.output_truncated:
@@ -234,13 +236,19 @@ def info_reply(t: Catalog, lang: str, info: EngineInfo) -> Reply:
 
 
 def shared_copy(t: Catalog, lang: str, reply: Reply, display_name: str) -> Reply:
-    """The same reply, for everyone in the channel, saying who shared it."""
+    """The same reply, for everyone in the channel, saying who shared it: above the
+    text, or (when the text is already as long as a message may be) as the author
+    line of its first embed."""
     name = discord.utils.escape_markdown(discord.utils.escape_mentions(display_name))
     header = t(lang, "share.header", name=name) + "\n"
-    content = reply.content
-    if len(header) + len(content) > CONTENT_LIMIT:
-        header = ""
-    return Reply(content=header + content, embeds=reply.embeds, files=reply.files)
+    content, embeds = reply.content, reply.embeds
+    if len(header) + len(content) <= CONTENT_LIMIT:
+        return Reply(content=header + content, embeds=embeds, files=reply.files)
+    if embeds:  # an author line is plain text: no markdown, no mention
+        first = embeds[0].copy()
+        first.set_author(name=t(lang, "share.header", name=display_name)[:256])
+        embeds = (first, *embeds[1:])
+    return Reply(content=content, embeds=embeds, files=reply.files)
 
 
 def error_text(t: Catalog, lang: str, key: str, params: dict[str, object]) -> str:

@@ -84,14 +84,16 @@ async def test_share_button_posts_for_everyone_once(harness: Harness) -> None:
     assert refusal["data"]["flags"] & EPHEMERAL and "Enkel wie" in refusal["data"]["content"]
 
     shared = await harness.session.click(message["id"], custom_id, user=STUDENT)
-    public = callbacks(shared)[0]
-    assert public["type"] == 4 and not (public["data"].get("flags") or 0) & EPHEMERAL
-    assert public["data"]["allowed_mentions"] == NO_MENTIONS
-    assert public["data"]["content"].startswith("Gedeeld door student\\_a:")
-    assert "docker history layerlab-test/layered:latest" in public["data"]["content"]
+    assert callbacks(shared)[0]["type"] == 6  # the private message is updated ...
+    public = next(r.payload for r in shared.responses if r.kind == "followup")  # ... and this is new
+    assert not (public.get("flags") or 0) & EPHEMERAL
+    assert public["allowed_mentions"] == NO_MENTIONS
+    assert public["content"].startswith("Gedeeld door student\\_a:")
+    assert "docker history layerlab-test/layered:latest" in public["content"]
 
-    again = await harness.session.click(message["id"], custom_id, user=STUDENT)
-    assert callbacks(again)[0]["data"]["flags"] & EPHEMERAL
+    # Posted once: the button is now a disabled "Posted in the channel".
+    after = harness.fake.messages[message["id"]]["components"][0]["components"]
+    assert [(b["label"], b.get("disabled")) for b in after] == [("Gepost in het kanaal", True)]
 
 
 async def test_history_is_the_cli_output(harness: Harness) -> None:
