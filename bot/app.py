@@ -17,6 +17,7 @@ from bot.services.exercises import Exercises
 from bot.services.fleet import Engine, Fleet
 from bot.services.labs import LabPolicy, Labs
 from bot.services.learning import Learning
+from bot.services.playground import Playground
 from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
 from bot.services.qna import QnA
@@ -39,6 +40,7 @@ class Services:
     fleet: Fleet
     demos: Demos
     labs: Labs
+    playground: Playground
     learning: Learning
     preferences: Preferences
     privacy: Privacy
@@ -54,6 +56,7 @@ class Services:
             fleet=self.fleet,
             demos=self.demos,
             labs=self.labs,
+            playground=self.playground,
             learning=self.learning,
             preferences=self.preferences,
             privacy=self.privacy,
@@ -96,6 +99,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
         remove_after=timedelta(hours=settings.lab_remove_hours),
     )
     labs = Labs(fleet, repos.labs, recorder, policy)
+    playground = Playground(fleet, recorder, idle_after=timedelta(minutes=settings.lab_stop_minutes))
     preferences = Preferences(repos.preferences)
     await preferences.load()
     learning = Learning(repos.learning)
@@ -115,9 +119,10 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             fleet=fleet,
             demos=Demos(fleet, recorder, sandboxes[0].policy.default_image),
             labs=labs,
+            playground=playground,
             learning=learning,
             preferences=preferences,
-            privacy=Privacy(repos.privacy, fleet, labs, preferences),
+            privacy=Privacy(repos.privacy, fleet, labs, preferences, playground),
             exercises=Exercises(repos.exercises, repos.roster, fleet, recorder, ZoneInfo(settings.timezone)),
             qna=qna,
         )

@@ -17,6 +17,7 @@ from bot.services.exercises import Exercises
 from bot.services.fleet import Fleet
 from bot.services.labs import Labs
 from bot.services.learning import Learning
+from bot.services.playground import Playground
 from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
 from bot.services.qna import QnA
@@ -65,6 +66,7 @@ class LayerLabBot(commands.Bot):
         fleet: Fleet,
         demos: Demos,
         labs: Labs,
+        playground: Playground,
         learning: Learning,
         preferences: Preferences,
         privacy: Privacy,
@@ -76,9 +78,10 @@ class LayerLabBot(commands.Bot):
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
-        # /answer without text reads a teacher's reply in the question's thread:
-        # message content is a privileged intent, to switch on in the developer portal.
-        intents.message_content = True
+        # /answer without text reads a teacher's reply in the question's thread: message
+        # content is a privileged intent (switched on in the developer portal too), so it
+        # is asked for only when configured; the "Use as answer" menu needs none.
+        intents.message_content = settings.message_content_intent
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -96,6 +99,7 @@ class LayerLabBot(commands.Bot):
         self.started_at = time.time()
         self.demos = demos
         self.labs = labs
+        self.playground = playground
         self.learning = learning
         self.privacy = privacy
         self.exercises = exercises
@@ -153,6 +157,7 @@ class LayerLabBot(commands.Bot):
         try:
             await self.remove_leftovers()
             await self.labs.tick()  # on the engines that answer
+            await self.playground.tick()
         except Exception:  # an error must not end the loop for the rest of the semester
             log.exception("Housekeeping failed; trying again in %s minute(s)", JANITOR_INTERVAL_MINUTES)
 

@@ -105,7 +105,8 @@ async def _database(settings: Settings) -> Finding:
 
 
 async def _disk(sandbox: Sandbox, where: str) -> Finding:
-    """Free space where the engine keeps its data, against LAYERLAB_MIN_FREE_MB."""
+    """Free space and inodes where the engine keeps its data, against LAYERLAB_MIN_FREE_MB
+    and LAYERLAB_MIN_FREE_INODES."""
     floor = sandbox.disk.floor_bytes
     try:
         free = await sandbox.disk.free()
@@ -114,7 +115,10 @@ async def _disk(sandbox: Sandbox, where: str) -> Finding:
     if free is None:
         return Finding(f"disk{where}", WARN, "free space not measured (no base image to measure with)")
     text = f"{free // MB} MiB free on the engine's data root (floor {floor // MB} MiB)"
-    if floor and free < floor:
+    inodes, inode_floor = sandbox.disk.free_inodes, sandbox.disk.floor_inodes
+    if inodes is not None:
+        text += f", {inodes} inodes free (floor {inode_floor})"
+    if (floor and free < floor) or (inode_floor and inodes is not None and inodes < inode_floor):
         return Finding(
             f"disk{where}", PROBLEM, text, "make room: /admin reap, docker system prune on the host"
         )

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     #: Free space (MiB) on each engine's data root below which student commands are
     #: refused, and running ones ended (0: no floor).
     min_free_mb: int = Field(default=2048, ge=0)
+    #: Free inodes (room for files) there below which the same happens (0: no floor):
+    #: a flood of empty files uses up inodes while it takes no bytes.
+    min_free_inodes: int = Field(default=200_000, ge=0)
     sandbox_concurrency: int = Field(default=4, ge=1)
     #: On SIGTERM, seconds running commands get to finish before they are ended
     #: (the whole stop then takes a few seconds more: keep the container manager's
@@ -78,6 +81,10 @@ class Settings(BaseSettings):
     teacher_role: str = "Teacher"
     #: Channel where /ask posts each question as its own thread (none: teachers use /questions).
     qna_channel: int | None = None
+    #: Ask Discord for the privileged Message Content intent (switch it on in the developer
+    #: portal first), so that `/answer` without text can read a teacher's reply in the
+    #: question's thread. Without it, teachers use the message menu "Use as answer".
+    message_content_intent: bool = False
     #: Questions one student may ask per hour.
     ask_per_hour: int = Field(default=5, ge=1)
     #: The longest question, in characters.
@@ -128,6 +135,7 @@ class Settings(BaseSettings):
             file_size_bytes=self.sandbox_file_size_mb * 1024 * 1024,
             writable_bytes=self.sandbox_writable_mb * 1024 * 1024,
             min_free_bytes=self.min_free_mb * 1024 * 1024,
+            min_free_inodes=self.min_free_inodes,
         )
 
     @property

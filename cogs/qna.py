@@ -1,4 +1,5 @@
-"""Questions and answers: /ask, /faq for everyone; /answer and /questions for teachers.
+"""Questions and answers: /ask, /faq for everyone; /answer, /questions and the
+message menu "Use as answer" for teachers.
 
 Discord cannot run a command group by its own name, so "/questions [status]"
 is `/questions list [status]`, beside `/questions close id [reason]`.
@@ -17,17 +18,33 @@ from bot.services.qna import QnA
 from bot.settings import Settings
 from bot.ui import qna as ui
 from bot.ui.permissions import require_teacher
-from bot.ui.presenter import Presenter
+from bot.ui.presenter import Job, Presenter
 from bot.ui.replies import Reply
 
 STATUSES = [app_commands.Choice(name=s, value=s) for s in ("open", "answered", "closed")]
 
 
 class Questions(commands.Cog):
-    def __init__(self, qna: QnA, presenter: Presenter, settings: Settings) -> None:
+    def __init__(
+        self, qna: QnA, presenter: Presenter, settings: Settings, tree: app_commands.CommandTree[LayerLabBot]
+    ) -> None:
         self.qna = qna
         self.presenter = presenter
         self.settings = settings
+        self.tree = tree
+        # A message menu ("Apps" when a message is right-clicked): a teacher's reply in a
+        # question's thread becomes its answer, with no privileged intent (Discord sends
+        # the message it was used on with the interaction).
+        self.use_as_answer_menu = app_commands.ContextMenu(
+            name=describe("cmd.use_as_answer"), callback=self.use_as_answer
+        )
+        self.use_as_answer_menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.tree.add_command(self.use_as_answer_menu)
+
+    async def cog_unload(self) -> None:
+        self.tree.remove_command(self.use_as_answer_menu.name, type=self.use_as_answer_menu.type)
 
     def _channel(self, interaction: discord.Interaction[LayerLabBot]) -> discord.TextChannel | None:
         if self.settings.qna_channel is None or interaction.guild is None:
@@ -91,10 +108,27 @@ class Questions(commands.Cog):
         question = await self.qna.get(job.owner.guild_id, id)
         thread = await ui.question_thread(interaction.guild, question)
         if text is None:  # take the last teacher message in the question's thread
+            if not self.settings.message_content_intent:  # Discord would send it empty
+                raise UserError("qna.needs_text")
             text = await ui.teacher_reply(thread, self.settings.teacher_role, interaction.client.user)
             if text is None:
                 raise UserError("qna.no_thread_answer", id=id)
-        answered = await self.qna.answer(job.owner.guild_id, id, text, interaction.user.id)
+        await self._answer(job, id, text, thread)
+
+    async def use_as_answer(
+        self, interaction: discord.Interaction[LayerLabBot], message: discord.Message
+    ) -> None:
+        require_teacher(interaction, self.settings.teacher_role)
+        job = await self.presenter.begin(interaction, private=True)
+        question = await self.qna.in_thread(job.owner.guild_id, message.channel.id)
+        if not message.content.strip():
+            raise UserError("qna.empty_answer")
+        await self._answer(
+            job, question.id, message.content, await ui.question_thread(interaction.guild, question)
+        )
+
+    async def _answer(self, job: Job, id: int, text: str, thread: discord.Thread | None) -> None:
+        answered = await self.qna.answer(job.owner.guild_id, id, text, job.interaction.user.id)
         if thread is not None:
             await ui.announce_answer(thread, self.presenter.catalog, job.lang, answered)
         await job.finish(
@@ -144,5 +178,5 @@ class QuestionsAdmin(commands.GroupCog, group_name="questions", group_descriptio
 
 
 async def setup(bot: LayerLabBot) -> None:
-    await bot.add_cog(Questions(bot.qna, bot.presenter, bot.settings))
+    await bot.add_cog(Questions(bot.qna, bot.presenter, bot.settings, bot.tree))
     await bot.add_cog(QuestionsAdmin(bot.qna, bot.presenter, bot.settings.teacher_role))

@@ -115,8 +115,16 @@ class RestApi:
         if parts[0] == "applications" and "commands" in parts:
             key = parts[3] if len(parts) > 3 and parts[2] == "guilds" else "global"
             if method == "PUT":
+                # Discord answers with every field: a message or user menu (type 2, 3)
+                # is sent without a description and comes back with an empty one.
                 commands = [
-                    {**c, "id": snowflake(), "application_id": str(self.application_id), "version": "1"}
+                    {
+                        "description": "",
+                        **c,
+                        "id": snowflake(),
+                        "application_id": str(self.application_id),
+                        "version": "1",
+                    }
                     for c in payload
                 ]
                 for c in commands:

@@ -199,6 +199,23 @@ class FakeDiscord(RestApi, GuildPayloads, MessageStore):
             payload["data"]["resolved"] = resolved
         return await self._send_interaction(payload, user)
 
+    async def message_command(
+        self, name: str, message_id: str, *, user: FakeUser, locale: str = "nl"
+    ) -> FakeInteraction:
+        """A message menu (Apps → ``name``) used on a message: Discord sends the
+        message itself along, content included, whatever the bot's intents."""
+        payload = self.interaction_base(user, locale, 2)
+        message = self.messages[message_id]
+        payload["data"] = {
+            "id": snowflake(),
+            "name": name,
+            "type": 3,
+            "target_id": message_id,
+            "resolved": {"messages": {message_id: message}},
+            "guild_id": str(self.guild_id),
+        }
+        return await self._send_interaction(payload, user)
+
     async def autocomplete(
         self, name: str, options: list[dict[str, Any]], *, user: FakeUser, locale: str = "nl"
     ) -> FakeInteraction:

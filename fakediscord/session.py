@@ -225,6 +225,14 @@ class OfflineSession:
         answer = interaction.responses[0].payload
         return [choice["value"] for choice in answer["data"]["choices"]]
 
+    async def message_command(
+        self, name: str, message_id: str, *, user: FakeUser, locale: str = "nl", timeout: float = 60.0
+    ) -> FakeInteraction:
+        """Use the message menu ``name`` on a message."""
+        return await self._wait_done(
+            lambda: self.fake.message_command(name, message_id, user=user, locale=locale), timeout
+        )
+
     async def submit(
         self,
         custom_id: str,

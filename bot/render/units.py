@@ -94,3 +94,11 @@ def ellipsis(text: str, max_width: int) -> str:
         if widths[i] <= max_width - 1 < widths[i + 1]:
             return text[: i + 1] + ELLIPSIS
     return text
+
+
+def human_count(n: int) -> str:
+    """16303217 -> "16.3M", as a reader takes in a count at a glance."""
+    for unit, size in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
+        if n >= size:
+            return f"{n / size:.1f}{unit}"
+    return str(n)

@@ -19,6 +19,8 @@ PURPOSE_ONESHOT = "oneshot"
 PURPOSE_IMAGE = "image"
 #: A student's lab container (lives between commands).
 PURPOSE_LAB = "lab"
+#: A student's OverlayFS playground (lives between commands, its files in memory).
+PURPOSE_PLAYGROUND = "playground"
 
 
 def labels(owner: Owner, purpose: str, **extra: str) -> dict[str, str]:

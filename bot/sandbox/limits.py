@@ -23,3 +23,5 @@ class Limits:
     writable_bytes: int = 1024 * 1024 * 1024
     #: Free space on the engine's data root below which no student command runs (0: none).
     min_free_bytes: int = 0
+    #: Free inodes (files) there below which no student command runs (0: none).
+    min_free_inodes: int = 0

@@ -69,6 +69,15 @@ class RunResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaygroundRun:
+    """A command in a student's OverlayFS playground."""
+
+    result: RunResult
+    created: bool  # the playground was made (or made anew) for this command: it starts empty
+    wiped: bool = False  # its memory was full after the command (files in tmpfs): it was thrown away
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     id: str  # "sha256:..." or "<missing>"
     created: datetime

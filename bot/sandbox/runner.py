@@ -57,8 +57,11 @@ KILL_ALL = ["/bin/sh", "-c", "kill -9 -1"]
 _NO_STORAGE_QUOTA = ("storage-opt", "storage opt", "pquota", "quota")
 
 
-def host_config(limits: Limits, *, storage_quota: bool) -> dict[str, Any]:
-    """Keyword arguments for ``containers.create`` that make the engine enforce ``limits``."""
+def host_config(
+    limits: Limits, *, storage_quota: bool, capabilities: tuple[str, ...] = KEPT_CAPABILITIES
+) -> dict[str, Any]:
+    """Keyword arguments for ``containers.create`` that make the engine enforce ``limits``
+    (``capabilities``: the few a container keeps, all others dropped)."""
     config: dict[str, Any] = {
         "network_mode": limits.network,
         "mem_limit": limits.memory_bytes,
@@ -67,7 +70,7 @@ def host_config(limits: Limits, *, storage_quota: bool) -> dict[str, Any]:
         "pids_limit": limits.pids,
         "privileged": False,
         "cap_drop": ["ALL"],
-        "cap_add": list(KEPT_CAPABILITIES),
+        "cap_add": list(capabilities),
         "security_opt": ["no-new-privileges:true"],
         "ulimits": [Ulimit(name="fsize", soft=limits.file_size_bytes, hard=limits.file_size_bytes)],
         "log_config": LogConfig(
@@ -182,10 +185,19 @@ class Runner:
         return self._storage_quota
 
     def create(
-        self, image: str, command: list[str], container_labels: dict[str, str], *, keep: bool = False
+        self,
+        image: str,
+        command: list[str],
+        container_labels: dict[str, str],
+        *,
+        keep: bool = False,
+        user: str | None = None,
+        capabilities: tuple[str, ...] = KEPT_CAPABILITIES,
+        working_dir: str | None = None,
     ) -> str:
         """A container under the limits; returns its id. ``keep`` leaves its shell
         waiting on an open stdin (a lab container) instead of running ``command`` once.
+        ``user``, ``capabilities``, ``working_dir``: the playground's own shape.
         Refused while the lab host's disk is below its floor, and once the bot is stopping."""
         if self.closing:
             raise ShuttingDown()
@@ -200,7 +212,9 @@ class Runner:
             # it, so they arrive in the order written, formatted as a student's
             # terminal shows them (render.terminal cleans up \r and colours).
             tty=True,
-            **host_config(self.limits, storage_quota=self.storage_quota()),
+            user=user,
+            working_dir=working_dir,
+            **host_config(self.limits, storage_quota=self.storage_quota(), capabilities=capabilities),
         )
         if not keep:
             with self._guard:
@@ -225,14 +239,17 @@ class Runner:
         result = self.execute(FreshTarget(self.client.api, container_id), container_id, image.shown, command)
         return replace(result, changes=changes(self.client.api, container_id))
 
-    def run_exec(self, container_id: str, image: str, name: str, command: str) -> RunResult:
+    def run_exec(
+        self, container_id: str, image: str, name: str, command: str, argv: list[str] | None = None
+    ) -> RunResult:
         """``command`` as a ``docker exec`` in a running container (``image`` and
-        ``name`` as the student knows them, for the result)."""
+        ``name`` as the student knows them, for the result; ``argv``: what is really
+        executed, when it is not ``sh -c command``)."""
         if self.closing:
             raise ShuttingDown()
         self.disk.refuse_if_low()
         target = ExecTarget(
-            self.client.api, container_id, ["/bin/sh", "-c", command], lambda: self.reap(container_id)
+            self.client.api, container_id, argv or ["/bin/sh", "-c", command], lambda: self.reap(container_id)
         )
         result = self.execute(target, container_id, image, command, name=name)
         # Nothing of a command runs on after it: a process left in the background
@@ -294,13 +311,18 @@ class Runner:
             self._running[key] = stop
         try:
             stream = target.start()
+            # Past the deadline and the grace, the output is no longer waited for, even
+            # if the engine never ends it (closing the socket ends the read).
+            cutoff = threading.Timer(limits.timeout + WAIT_GRACE, stream.close)
+            cutoff.daemon = True
             timer.start()
+            cutoff.start()
             watcher.start()
             try:
                 output, truncated = read_capped(stream, limits.output_bytes, lambda: stop("output"))
             finally:
-                with contextlib.suppress(Exception):
-                    stream.close()  # type: ignore[attr-defined]
+                cutoff.cancel()
+                stream.close()
             exit_code = target.wait(started + limits.timeout + WAIT_GRACE - time.monotonic())
             if exit_code is None:  # it outlived its deadline and the grace
                 stop("timeout")

@@ -16,6 +16,7 @@ from bot.sandbox.host import Host
 from bot.sandbox.images import Images
 from bot.sandbox.labs import LabContainers
 from bot.sandbox.limits import Limits
+from bot.sandbox.playground import Playgrounds
 from bot.sandbox.policy import ImagePolicy
 from bot.sandbox.runner import Runner
 
@@ -36,11 +37,12 @@ class Sandbox:
             self.client, base_images=base_images, default_image=default_image, image_quota=image_quota
         )
         self.helpers = Helpers(self.client, self.policy)
-        self.disk = DiskGuard(self.client, self.helpers, limits.min_free_bytes)
+        self.disk = DiskGuard(self.client, self.helpers, limits.min_free_bytes, limits.min_free_inodes)
         self.runner = Runner(self.client, limits, self.policy.base_images, self.disk, self.helpers)
         self.images = Images(self.client, self.policy, self.runner)
         self.host = Host(self.client, self.policy, self.runner, self.helpers)
         self.labs = LabContainers(self.client, self.policy, self.runner, self.images, self.host)
+        self.playgrounds = Playgrounds(self.client, self.policy, self.runner)
         self.cleanup = Cleanup(self.client, limits.timeout)
 
     @property

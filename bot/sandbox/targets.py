@@ -1,25 +1,66 @@
 """How one command is started, ended early and awaited: in a fresh container whose
 first process it is (a one-shot run), or as an exec in a container that lives on
-(a lab container). The runner (runner.py) does the rest the same way for both."""
+(a lab container). The runner (runner.py) does the rest the same way for both.
+
+The output is read from the raw socket of the attach (or exec) request, which
+``OutputStream.close`` shuts down. That matters: the engine writes a container's
+terminal output to every attached reader before it reads more of it, and the
+container's exit is reported only once its output is drained. A reader that
+stops reading but keeps its socket open (closing docker-py's stream generator
+leaves the socket open) can hold a flooding container, dead after its SIGKILL,
+"running" in the engine for good (seen here once with dockerd 28.5: a remove
+then hung for the whole API timeout).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import docker.errors
 import requests.exceptions
+from docker.utils.socket import read as read_socket
 
 #: How often an exec's end is polled after its output closed.
 EXEC_POLL = 0.05
+#: Bytes asked of the socket at a time.
+CHUNK = 32 * 1024
+
+
+class OutputStream:
+    """A command's terminal output as it comes, from the request's raw socket
+    (a terminal: no stream headers to take apart); ``close`` shuts the socket."""
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            data = read_socket(self.sock, CHUNK)
+        except OSError:  # shut down by close(), or by the engine
+            raise StopIteration from None
+        if not data:
+            raise StopIteration
+        return bytes(data)
+
+    def close(self) -> None:
+        raw = getattr(self.sock, "_sock", self.sock)  # the socket inside a SocketIO
+        with contextlib.suppress(OSError):
+            raw.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError):
+            self.sock.close()
 
 
 class Target(Protocol):
     """How one command is started, ended early, and awaited."""
 
-    def start(self) -> Iterator[bytes]:
+    def start(self) -> OutputStream:
         """Start the command; its terminal output as it comes."""
         ...
 
@@ -38,11 +79,15 @@ class FreshTarget:
     def __init__(self, api: Any, container_id: str) -> None:
         self.api, self.id = api, container_id
 
-    def start(self) -> Iterator[bytes]:
+    def start(self) -> OutputStream:
         # Attach before start, as `docker run` does, so nothing is missed.
-        stream = self.api.attach(self.id, stdout=True, stderr=True, stream=True, logs=True)
-        self.api.start(self.id)
-        return stream  # type: ignore[no-any-return]
+        sock = self.api.attach_socket(self.id, params={"stdout": 1, "stderr": 1, "stream": 1, "logs": 1})
+        try:
+            self.api.start(self.id)
+        except BaseException:
+            OutputStream(sock).close()
+            raise
+        return OutputStream(sock)
 
     def stop(self) -> None:
         with contextlib.suppress(docker.errors.APIError):  # already gone
@@ -64,8 +109,8 @@ class ExecTarget:
         self.api, self.id, self.reap = api, container_id, reap
         self.exec_id = api.exec_create(container_id, command, tty=True, stdout=True, stderr=True)["Id"]
 
-    def start(self) -> Iterator[bytes]:
-        return self.api.exec_start(self.exec_id, stream=True, tty=True)  # type: ignore[no-any-return]
+    def start(self) -> OutputStream:
+        return OutputStream(self.api.exec_start(self.exec_id, socket=True, tty=True))
 
     def stop(self) -> None:
         # Every process but the container's first: the container and its files stay.

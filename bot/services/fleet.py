@@ -89,6 +89,15 @@ class EngineReport:
     p95_ms: int | None
     free_bytes: int | None = None  # free on the engine's data root (None: not measured)
     floor_bytes: int = 0
+    free_inodes: int | None = None  # free inodes there (None: not measured, or no fixed number)
+    floor_inodes: int = 0
+
+    @property
+    def below_floor(self) -> bool:
+        """Whether the engine refuses commands for want of disk space or inodes."""
+        short_of_bytes = self.free_bytes is not None and self.free_bytes < self.floor_bytes
+        short_of_inodes = self.free_inodes is not None and self.free_inodes < self.floor_inodes
+        return short_of_bytes or short_of_inodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,10 +305,11 @@ class Fleet:
         found = []
         for engine, state in zip(self.engines, states, strict=True):
             durations = await self.runs.durations(engine.url, since, CONTAINER_COMMANDS)
-            free = None
+            free = inodes = None
             if state.up:
                 try:
                     free = await engine.sandbox.disk.free()
+                    inodes = engine.sandbox.disk.free_inodes
                 except UserError:  # went away since the probe
                     free = None
             found.append(
@@ -316,6 +326,8 @@ class Fleet:
                     p95_ms=percentile(durations, 0.95),
                     free_bytes=free,
                     floor_bytes=engine.sandbox.disk.floor_bytes,
+                    free_inodes=inodes,
+                    floor_inodes=engine.sandbox.disk.floor_inodes,
                 )
             )
         return found

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.sandbox.models import Owner
 from bot.services.fleet import Fleet
 from bot.services.labs import Labs
+from bot.services.playground import Playground
 from bot.services.preferences import Preferences
 from bot.store import PrivacyStore, StoredAbout
 
@@ -26,11 +27,14 @@ class Forgotten:
 
 
 class Privacy:
-    def __init__(self, store: PrivacyStore, fleet: Fleet, labs: Labs, preferences: Preferences) -> None:
+    def __init__(
+        self, store: PrivacyStore, fleet: Fleet, labs: Labs, preferences: Preferences, playground: Playground
+    ) -> None:
         self.store = store
         self.fleet = fleet
         self.labs = labs
         self.preferences = preferences
+        self.playground = playground
 
     async def about(self, owner: Owner) -> AboutYou:
         """What is kept, looked up on every engine that may hold this student's
@@ -51,6 +55,7 @@ class Privacy:
         refuses unless all of them answer: nothing is deleted then), then every
         row, placement included, in one transaction."""
         reaped = await self.labs.reap(owner.guild_id, owner.user_id, require_all=True)
+        await self.playground.forget(owner)
         images = 0
         for engine in self.fleet.holding(owner):
             images += await engine.sandbox.images.remove_all(owner)

@@ -112,6 +112,13 @@ class QnA:
             raise NotFound("qna.unknown", id=question_id)
         return question
 
+    async def in_thread(self, guild_id: int, thread_id: int) -> Question:
+        """The question whose thread this is (``qna.not_a_question_thread`` if none)."""
+        question = await self.store.by_thread(guild_id, thread_id)
+        if question is None:
+            raise UserError("qna.not_a_question_thread")
+        return question
+
     async def posted(self, question: Question, *, thread_id: int, message_id: int) -> None:
         await self.store.set_post(question.id, thread_id=thread_id, message_id=message_id)
 

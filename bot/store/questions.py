@@ -75,6 +75,12 @@ class QuestionStore:
         )
         return from_row(Question, row) if row else None
 
+    async def by_thread(self, guild_id: int, thread_id: int) -> Question | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM questions WHERE guild_id = ? AND thread_id = ?", (guild_id, thread_id)
+        )
+        return from_row(Question, row) if row else None
+
     async def listing(self, guild_id: int, status: str | None = None) -> list[Question]:
         if status:
             rows = await self._db.fetchall(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.i18n import Catalog
 from bot.render.table import table
-from bot.render.units import human_size
+from bot.render.units import human_count, human_size
 from bot.services.fleet import EngineReport
 from bot.ui.replies import WARNING_COLOUR, Reply, code_content, make_embed
 
@@ -41,6 +41,7 @@ def status_reply(
             "P50",
             "P95",
             "FREE",
+            "INODES FREE",
         ]
     ]
     for e in engines:
@@ -57,11 +58,12 @@ def status_reply(
                 milliseconds(e.p50_ms),
                 milliseconds(e.p95_ms),
                 human_size(e.free_bytes) if e.free_bytes is not None else "-",
+                human_count(e.free_inodes) if e.free_inodes is not None else "-",
             ]
         )
     content, files = code_content(t, lang, table(rows), "status.txt")
     down = [e.name for e in engines if not e.up]
-    low = [e.name for e in engines if e.free_bytes is not None and e.free_bytes < e.floor_bytes]
+    low = [e.name for e in engines if e.below_floor]
     description = t(lang, "admin.status_explain", version=version, uptime=uptime_text(uptime))
     if down:
         description += "\n" + t(lang, "admin.status_down", engines=", ".join(down))

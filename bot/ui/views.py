@@ -59,8 +59,13 @@ class ShareButton(Control, template=r"layerlab:share:(?P<user>[0-9]{1,20})"):
         t = self.presenter.catalog
         lang = self.presenter.language(interaction)
         await interaction.response.defer()  # an update of the message the button is on
-        files = tuple([(a.filename, await a.read()) for a in message.attachments])
-        original = Reply(content=message.content, embeds=tuple(message.embeds), files=files)
+        files = []
+        for attachment in message.attachments:
+            try:
+                files.append((attachment.filename, await attachment.read()))
+            except discord.HTTPException:  # gone from Discord's CDN: post the rest
+                log.warning("Could not read attachment %s of message %s", attachment.filename, message.id)
+        original = Reply(content=message.content, embeds=tuple(message.embeds), files=tuple(files))
         copy = shared_copy(t, lang, original, interaction.user.display_name)
         await interaction.followup.send(
             copy.content,

@@ -300,3 +300,37 @@ async def test_an_image_a_lab_container_uses_cannot_be_removed(
     await lab.run("lab rm")
     removed = await lab.run("rmi", name="base")
     assert "Untagged: base:latest" in code(lab.message(removed))
+
+
+#: What a curious or hostile student leaves in a lab container: names that are
+#: hard to print, a loop of two symlinks and one to itself, a tree 200 folders
+#: deep, a path of about 3 800 characters (PATH_MAX is 4 096) and 20 000 empty files.
+HOSTILE_LAB = (
+    "mkdir -p /tmp/h && cd /tmp/h"
+    " && touch \"$(printf 'new\\nline')\" \"$(printf '\\033[31mred')\" '```' '@here'"
+    " && ln -s a b && ln -s b a && ln -s self self"
+    " && mkdir -p $(printf 'd%.0s/' $(seq 1 200))"
+    " && n=$(printf 'x%.0s' $(seq 1 250)) && p=/tmp/h/long && for i in $(seq 1 15); do p=$p/$n; done"
+    " && mkdir -p $p && touch $p/end"
+    " && mkdir /tmp/h/many && cd /tmp/h/many && seq 1 20000 | xargs touch"
+)
+
+
+async def test_hostile_files_in_a_lab_container_are_shown_safely(lab: Harness) -> None:
+    made = await lab.run("lab run", command=HOSTILE_LAB, locale="en-US", timeout=60)
+    assert "Exit code" in lab.text(made) and "0" in lab.text(made)
+    for command in ("lab diff", "lab host", "lab inspect"):
+        it = await lab.run(command, locale="en-US", timeout=60)
+        message = lab.message(it)
+        assert len(message["content"]) <= 2000 and message["allowed_mentions"] == {"parse": []}
+        assert message["content"].count("```") % 2 == 0  # every code block closed
+        assert "Something went wrong" not in lab.text(it), lab.text(it)
+    diff = await lab.run("lab diff", locale="en-US")
+    whole = lab.files(diff)["lab-diff.txt"].decode()
+    assert "A /tmp/h/new\nline\n" in whole and "A /tmp/h/\x1b[31mred\n" in whole and "A /tmp/h/a\n" in whole
+    long_path = next(line for line in whole.splitlines() if line.endswith("/end"))
+    assert len(long_path) > 3700
+    assert sum(1 for line in whole.splitlines() if line.startswith("A /tmp/h/many/")) == 20000
+    # The lab container and the host are fine: the next command runs as usual.
+    after = await lab.run("lab run", command="echo still here", locale="en-US")
+    assert "still here" in code(lab.message(after))

@@ -6,6 +6,7 @@ import ast
 import re
 from pathlib import Path
 
+import discord
 from discord import app_commands
 
 from bot.i18n import LANGUAGES, _load_files
@@ -27,7 +28,7 @@ def _walk(commands: list) -> list:
 
 async def test_command_tree(harness: Harness) -> None:
     texts = _load_files()
-    top = harness.bot.tree.get_commands()
+    top = harness.bot.tree.get_commands(type=discord.AppCommandType.chat_input)
     names = [c.name for c in top]
     assert len(names) == len(set(names))
     assert {"diff", "history", "commit", "images", "rmi", "info"} <= set(names)
@@ -43,6 +44,12 @@ async def test_command_tree(harness: Harness) -> None:
             key = description.extras["key"]
             for lang in LANGUAGES:
                 assert 1 <= len(texts[lang][key]) <= DESCRIPTION_LIMIT, (lang, key)
+    # Message menus: a name of up to 32 characters, spaces allowed, in both languages.
+    menus = harness.bot.tree.get_commands(type=discord.AppCommandType.message)
+    assert [m.name for m in menus] == ["Use as answer"]
+    for menu in menus:
+        key = menu._locale_name.extras["key"]
+        assert all(1 <= len(texts[lang][key]) <= 32 for lang in LANGUAGES)
 
 
 def test_catalog_has_the_same_keys_and_fields_in_both_languages() -> None:

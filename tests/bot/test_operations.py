@@ -180,5 +180,7 @@ async def test_a_lab_host_below_its_disk_floor_refuses_work_and_says_so(
         assert runs[0].outcome == "refused:error.disk_low"
         status = await harness.run("admin status", user=TEACHER, locale="en-US")
         table = code(harness.message(status))
-        assert "FREE" in table.splitlines()[0] and re.search(r"\d+(\.\d+)?[kMGT]B\s*$", table.splitlines()[1])
+        header, row = table.splitlines()[:2]
+        assert header.split()[-3:] == ["FREE", "INODES", "FREE"]
+        assert re.search(r"\d+(\.\d+)?[kMGT]B\s+\d+(\.\d+)?[kMG]?\s*$", row), row
         assert "Below the floor of free disk space" in harness.text(status)

@@ -81,7 +81,7 @@ async def test_routed_to_teachers_with_the_last_run_answered_by_command(course: 
 async def test_an_answer_by_thread_reply_and_a_restart_in_between(
     engine: docker.DockerClient, tmp_path: Path
 ) -> None:
-    settings = qna_settings(tmp_path)
+    settings = qna_settings(tmp_path, message_content_intent=True)  # to read the thread
     discord_side = FakeDiscord()  # Discord keeps its threads while the bot restarts
     await discord_side.start()
     try:
@@ -104,6 +104,32 @@ async def test_an_answer_by_thread_reply_and_a_restart_in_between(
             assert notify["allowed_mentions"] == {"parse": [], "users": [STUDENT.id]}
     finally:
         await discord_side.stop()
+
+
+async def test_use_as_answer_needs_no_message_content_intent(course: Harness) -> None:
+    assert not course.bot.intents.message_content  # the privileged intent is not asked for
+    await course.run("ask", question="Waarom is mijn image zo groot?")
+    await course.run("ask", question="Wat doet docker commit?", user=OTHER_STUDENT)
+    thread = thread_of(course, 1)
+    reply = course.fake.post_as(thread, TEACHER, "Elke `RUN` maakt een layer: ruim op in dezelfde `RUN`.")
+    chatter = course.fake.post_as(course.fake.channel_payload()["id"], TEACHER, "Pauze tot 11u.")
+
+    # /answer without text cannot read the thread now, and says what to do instead.
+    blind = await course.run("answer", user=TEACHER, id=1)
+    assert "Gebruik als antwoord" in course.message(blind)["content"]
+
+    student = await course.session.message_command("Use as answer", reply["id"], user=STUDENT)
+    assert "Je mag dit commando niet gebruiken" in course.message(student)["content"]
+    elsewhere = await course.session.message_command("Use as answer", chatter["id"], user=TEACHER)
+    assert "niet in de thread van een vraag" in course.message(elsewhere)["content"]
+
+    used = await course.session.message_command("Use as answer", reply["id"], user=TEACHER)
+    assert "Vraag #1 is beantwoord" in course.message(used)["content"]
+    question = await course.built.qna.get(course.fake.guild_id, 1)
+    assert question.status == "answered" and question.answer.startswith("Elke `RUN` maakt een layer")
+    assert (await course.built.qna.get(course.fake.guild_id, 2)).status == "open"  # only #1
+    notify = course.fake.channel_messages(thread)[-1]
+    assert notify["allowed_mentions"] == {"parse": [], "users": [STUDENT.id]}
 
 
 async def test_closing_a_duplicate_says_why_in_its_thread(course: Harness) -> None:

@@ -177,6 +177,38 @@ async def test_below_the_free_space_floor_nothing_runs_and_a_writer_is_ended(san
         await tight.close()
 
 
+#: Empty files: no bytes for the writable layer's size to see, one inode each.
+FLOOD_OF_FILES = "mkdir /tmp/f && cd /tmp/f && seq 1 3000000 | xargs touch"
+
+
+async def test_below_the_inode_floor_nothing_runs_and_a_flood_of_files_is_ended(sandbox: Sandbox) -> None:
+    await sandbox.disk.free()
+    inodes = sandbox.disk.free_inodes
+    assert inodes is not None, "this test needs a filesystem with a fixed number of inodes (ext4, xfs)"
+    full = make_sandbox(limits=replace(TEST_LIMITS, min_free_inodes=inodes + 10**6))
+    try:
+        with pytest.raises(UserError) as refused:
+            await full.runner.run(OWNER, await full.policy.resolve(OWNER, BUSYBOX), "echo hi")
+        assert refused.value.key == "error.inodes_low"
+    finally:
+        await full.close()
+    # A floor 50 000 inodes below what is free now: a flood of empty files is ended
+    # though the byte cap never sees it (its files hold no bytes).
+    tight = make_sandbox(limits=replace(TEST_LIMITS, min_free_inodes=inodes - 50_000, timeout=60.0))
+    tight.disk.ttl = DISK_POLL
+    try:
+        started = time.monotonic()
+        result = await tight.runner.run(OWNER, await tight.policy.resolve(OWNER, DEBIAN), FLOOD_OF_FILES)
+        assert result.disk_low and not result.timed_out and not result.disk_stopped
+        assert time.monotonic() - started < 30
+        assert sum(1 for c in result.changes if c.path.startswith("/tmp/f/")) > 50_000 // 2
+        # The container is gone, and its files with it: the inodes are back.
+        await tight.disk.free()
+        assert tight.disk.free_inodes is not None and abs(tight.disk.free_inodes - inodes) < 20_000
+    finally:
+        await tight.close()
+
+
 async def test_without_a_base_image_the_host_views_say_so(engine: docker.DockerClient) -> None:
     """No image the course offers is on the engine: no helper may run (a student's
     image never serves as one), free space is unmeasured, and the answer is clear."""

@@ -1,0 +1,41 @@
+"""Replies of the OverlayFS playground (``/overlay``)."""
+
+from __future__ import annotations
+
+from bot.i18n import Catalog
+from bot.render.units import human_size
+from bot.sandbox.limits import Limits
+from bot.services.playground import PlaygroundRun
+from bot.ui.replies import (
+    EMBED_COLOUR,
+    WARNING_COLOUR,
+    Reply,
+    code_content,
+    make_embed,
+    run_fields,
+    transcript_output,
+    warnings,
+)
+
+
+def run_reply(t: Catalog, lang: str, run: PlaygroundRun, limits: Limits, idle_minutes: float) -> Reply:
+    """The command as typed in the playground's shell, and what it printed."""
+    result = run.result
+    text = f"$ {result.command}\n" + transcript_output(result)
+    content, files = code_content(t, lang, text, "overlay-run.txt")
+    notes = warnings(t, lang, result, limits)
+    intro = [t(lang, "overlay.created")] if run.created else []
+    if run.wiped:
+        intro.append(t(lang, "overlay.wiped", limit=human_size(limits.memory_bytes)))
+    explain = t(lang, "overlay.run_explain", minutes=f"{idle_minutes:g}")
+    box = make_embed(
+        t(lang, "overlay.run_title"),
+        "\n".join([*notes, *intro, explain]),
+        WARNING_COLOUR if notes else EMBED_COLOUR,
+    )
+    run_fields(t, lang, box, result)
+    return Reply(content=content, embeds=(box,), files=files)
+
+
+def reset_reply(t: Catalog, lang: str, removed: bool) -> Reply:
+    return Reply(content=t(lang, "overlay.reset_done" if removed else "overlay.reset_none"))
