@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import TextIO
@@ -9,6 +10,8 @@ from typing import TextIO
 from bot.app import make_sandboxes
 from bot.errors import EngineUnavailable, UserError
 from bot.sandbox.limits import MB
+from bot.sandbox.models import Owner
+from bot.sandbox.playground import PlaygroundUnavailable
 from bot.sandbox.sandbox import Sandbox
 from bot.settings import Settings
 from bot.store import Database
@@ -177,9 +180,11 @@ async def _engine(
                 f"quota{where}",
                 WARN,
                 "no writable-layer quota (needs overlay2 on xfs with pquota)",
-                "the bot checks each container's layer size after every command instead",
+                "the bot measures each container's layer four times a second while a command runs"
+                " and ends it at the cap instead",
             )
         )
+    found.append(await _playground(sandbox, where))
     for image, present in described["images"].items():
         if present:
             found.append(Finding(f"image{where}", OK, f"{image} is on the engine"))
@@ -193,6 +198,40 @@ async def _engine(
                 )
             )
     return found
+
+
+#: The owner of the playground doctor makes and removes (no course server has id 0).
+DOCTOR = Owner(guild_id=0, user_id=0)
+#: What doctor runs in it: a tiny overlay mounted and unmounted.
+PLAYGROUND_CHECK = (
+    "mkdir -p l u w m && mount -t overlay overlay -o userxattr,lowerdir=l,upperdir=u,workdir=w m && umount m"
+)
+
+
+async def _playground(sandbox: Sandbox, where: str) -> Finding:
+    """Whether this engine lets the OverlayFS playground (/overlay) make its user and
+    mount namespaces and mount an overlay there."""
+    part = f"playground{where}"
+    try:
+        run = await sandbox.playgrounds.run(DOCTOR, PLAYGROUND_CHECK)
+    except PlaygroundUnavailable as exc:
+        return Finding(
+            part,
+            PROBLEM,
+            f"/overlay cannot run: {exc.params.get('reason', '')}",
+            "the kernel or the engine refuses unprivileged user namespaces or mount in them: on Ubuntu"
+            " 23.10+ `sysctl kernel.apparmor_restrict_unprivileged_userns=0`; with an AppArmor profile"
+            " that denies mount, one that allows it (not tried here: the lab hosts here have no AppArmor)",
+        )
+    except UserError as exc:
+        return Finding(part, WARN, f"/overlay not checked: {exc.key}", "prepare the default image")
+    finally:
+        with contextlib.suppress(UserError):  # gone with the engine: the janitor's then
+            await sandbox.playgrounds.remove(DOCTOR)
+    if run.result.exit_code != 0:
+        output = run.result.output.decode("utf-8", "replace").strip()[-200:]
+        return Finding(part, PROBLEM, f"an overlay mount failed in the playground: {output}")
+    return Finding(part, OK, "/overlay works: user and mount namespaces, overlay mounts in them")
 
 
 def report(found: list[Finding], out: TextIO) -> int:

@@ -114,7 +114,7 @@ class Course(commands.Cog):
 
 
 async def setup(bot: LayerLabBot) -> None:
-    tryit = TryIt(bot.demos, bot.labs, bot.presenter)
+    tryit = TryIt(bot.demos, bot.labs, bot.playground, bot.presenter)
     services = {"presenter": bot.presenter, "learning": bot.learning, "tryit": tryit}
     lesson_button = views.LessonButton.bind(**services)
     quiz_button = views.QuizButton.bind(**services)

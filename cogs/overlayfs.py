@@ -32,6 +32,15 @@ class OverlayFS(commands.GroupCog, group_name="overlay", group_description=descr
         t, limits = self.presenter.catalog, self.presenter.limits
         await job.finish(playground_replies.run_reply(t, job.lang, run, limits, self.idle_minutes))
 
+    @app_commands.command(name="show", description=describe("cmd.overlay_show"))
+    @app_commands.describe(path=describe("cmd.overlay_show_path"))
+    async def overlay_show(
+        self, interaction: discord.Interaction[LayerLabBot], path: str | None = None
+    ) -> None:
+        job = await self.presenter.begin(interaction)
+        views, under = await self.playground.show(job.owner, path)
+        await job.finish(playground_replies.show_reply(self.presenter.catalog, job.lang, views, under))
+
     @app_commands.command(name="reset", description=describe("cmd.overlay_reset"))
     async def overlay_reset(self, interaction: discord.Interaction[LayerLabBot]) -> None:
         job = await self.presenter.begin(interaction)

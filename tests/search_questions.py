@@ -9,9 +9,10 @@ QUESTIONS = [
     ("what does missing mean in the history of an image", "lesson:history:1"),
     ("Waar staat de writable layer op de host? mount-id", "lesson:host_storage:0"),
     ("where on the host disk is the container layer, layerdb mount-id", "lesson:host_storage:0"),
-    ("Wat is een whiteout?", "lesson:overlayfs:2"),
-    ("How does overlayfs delete a file from a lower layer?", "lesson:overlayfs:2"),
-    ("Wat doet copy-up als ik een bestand wijzig?", "lesson:overlayfs:1"),
+    # The concept's page, or its "by hand" page in the playground: both answer it.
+    ("Wat is een whiteout?", "lesson:overlayfs:2|lesson:overlayfs:5"),
+    ("How does overlayfs delete a file from a lower layer?", "lesson:overlayfs:2|lesson:overlayfs:5"),
+    ("Wat doet copy-up als ik een bestand wijzig?", "lesson:overlayfs:1|lesson:overlayfs:4"),
     ("Heeft een container een eigen kernel?", "lesson:linux:0|lesson:linux:3"),
     ("Which kernel does a container use, is it shared with the host?", "lesson:linux:3"),
     ("Wat is het verschil tussen namespaces en cgroups?", "lesson:linux:0"),

@@ -20,12 +20,21 @@ diff A /usr/games/sl
 diff C /var/lib/apt/lists
 file /tmp/testfile contains Hallo
 lab myubuntu
+overlay mounted merged -- in the playground
+whiteout upper/b
+opaque /overlay/upper/dir
+playground file upper/a contains changed twice
+playground file lower1/a lacks changed
 """
 
 
 def test_a_valid_program() -> None:
     checks = parse_checks(GOOD)
-    assert [c.kind for c in checks] == ["image", "history", "run", "layers", "diff", "diff", "file", "lab"]
+    assert [c.kind for c in checks] == [
+        "image", "history", "run", "layers", "diff", "diff", "file", "lab",
+        "overlay", "whiteout", "opaque", "playground", "playground",
+    ]  # fmt: skip
+    assert checks[11].args == ("file", "upper/a", "contains", "changed", "twice")
     assert checks[0].hint == "make it with /commit" and checks[0].line == 3
     assert checks[2].args == ("myubuntu", "command", "-v", "ping")
     assert checks[4].matches_path("/usr/games/sl")
@@ -42,6 +51,12 @@ def test_a_valid_program() -> None:
         ("file /tmp/x has Hallo", "checks.usage", 1),
         ("history myubuntu iputils", "checks.usage", 1),
         ("layers myubuntu", "checks.usage", 1),
+        ("overlay merged", "checks.usage", 1),
+        ("overlay mounted", "checks.usage", 1),
+        ("whiteout", "checks.usage", 1),
+        ("opaque a b", "checks.usage", 1),
+        ("playground file upper/a has x", "checks.usage", 1),
+        ("playground upper/a contains x", "checks.usage", 1),
         ("image My_Ubuntu", "checks.bad_image", 1),
         ("run ../x true", "checks.bad_image", 1),
         ('file /tmp/x contains "unclosed', "checks.quotes", 1),

@@ -13,6 +13,16 @@ ignored. The checks (``<name>`` is one of the student's own images):
     run <name> <command …>            the command exits 0 in a fresh container of that image
     layers <name> more-than-base      that image has more layers than the base image it came from
 
+In the student's OverlayFS playground (``/overlay``; paths from its work area
+``/overlay``, or absolute):
+
+    overlay mounted <dir>             an overlay is mounted on this folder
+    overlay unmounted <dir>           no overlay is mounted on it (any more)
+    whiteout <path>                   this is a whiteout (a character device 0,0), as in an upper folder
+    opaque <dir>                      this folder is marked opaque (``overlay.opaque``)
+    playground file <path> contains <text>    a file in the playground contains this text
+    playground file <path> lacks <text>       it exists and does not contain it
+
 Example:
 
     image myubuntu -- Make it with /commit name:myubuntu …
@@ -35,7 +45,21 @@ from bot.sandbox import refs
 #: The longest check program a teacher may save.
 MAX_CHECKS = 20
 MAX_LINE = 300
-KINDS = ("diff", "file", "lab", "image", "history", "run", "layers")
+KINDS = (
+    "diff",
+    "file",
+    "lab",
+    "image",
+    "history",
+    "run",
+    "layers",
+    "overlay",
+    "whiteout",
+    "opaque",
+    "playground",
+)
+#: The checks that look at the playground rather than the lab container or images.
+PLAYGROUND_KINDS = frozenset({"overlay", "whiteout", "opaque", "playground"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +120,10 @@ def _validate(number: int, kind: str, args: tuple[str, ...]) -> None:
         "history": "history <name> contains <text>",
         "run": "run <name> <command>",
         "layers": "layers <name> more-than-base",
+        "overlay": "overlay mounted|unmounted <dir>",
+        "whiteout": "whiteout <path>",
+        "opaque": "opaque <dir>",
+        "playground": "playground file <path> contains|lacks <text>",
     }[kind]
     ok = {
         "diff": len(args) == 2 and args[0] in ("A", "C", "D") and args[1].startswith("/"),
@@ -105,6 +133,10 @@ def _validate(number: int, kind: str, args: tuple[str, ...]) -> None:
         "history": len(args) >= 3 and args[1] == "contains",
         "run": len(args) >= 2,
         "layers": len(args) == 2 and args[1] == "more-than-base",
+        "overlay": len(args) == 2 and args[0] in ("mounted", "unmounted"),
+        "whiteout": len(args) == 1,
+        "opaque": len(args) == 1,
+        "playground": len(args) >= 4 and args[0] == "file" and args[2] in ("contains", "lacks"),
     }[kind]
     if not ok:
         raise _bad(number, "usage", usage=usage)
@@ -115,7 +147,7 @@ def _validate(number: int, kind: str, args: tuple[str, ...]) -> None:
 # -- exercises ---------------------------------------------------------------------
 
 #: The seed's exercises, in the order of the slides.
-BUILTIN = ("ubuntu_ping", "writable_layer", "sl")
+BUILTIN = ("ubuntu_ping", "writable_layer", "sl", "overlayfs")
 LANGUAGES = ("nl", "en")
 
 

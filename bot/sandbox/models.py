@@ -78,6 +78,45 @@ class PlaygroundRun:
 
 
 @dataclass(frozen=True, slots=True)
+class FolderEntry:
+    """One entry of a folder of an overlay mount, as the playground lists it."""
+
+    path: str  # relative to the folder: "a", "dir/c"
+    kind: str  # "file", "dir", "symlink", "whiteout" (a character device 0,0), "device", "other"
+    size: int
+    opaque: bool = False  # a directory overlayfs marked opaque (the lower ones' content hidden)
+
+
+@dataclass(frozen=True, slots=True)
+class FolderListing:
+    path: str  # as the mount options name it
+    entries: tuple[FolderEntry, ...]
+    truncated: bool = False  # more entries than are listed
+    readable: bool = True  # False: the folder could not be listed (gone, or not a folder)
+
+
+@dataclass(frozen=True, slots=True)
+class PathFacts:
+    """What one path of a playground is (for the exercise checks)."""
+
+    kind: str  # as FolderEntry.kind
+    opaque: bool = False
+    head: bytes = b""  # the start of a regular file
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayMountView:
+    """An overlay mount of a student's playground, each of its folders listed."""
+
+    mountpoint: str
+    lowers: tuple[FolderListing, ...]  # the top one first, as in lowerdir=
+    upper: FolderListing | None  # None: a read-only overlay (no upperdir)
+    workdir: str | None
+    merged: FolderListing
+    options: tuple[str, ...]  # the other mount options (userxattr, redirect_dir=…)
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     id: str  # "sha256:..." or "<missing>"
     created: datetime

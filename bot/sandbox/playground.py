@@ -32,9 +32,18 @@ import docker.errors
 
 from bot.errors import NotFound, UserError
 from bot.sandbox import labels
+from bot.sandbox import overlay_listing as listing
 from bot.sandbox.client import EngineClient
 from bot.sandbox.labs import container_row
-from bot.sandbox.models import ContainerRow, Owner, PlaygroundRun, RunResult
+from bot.sandbox.models import (
+    ContainerRow,
+    FolderListing,
+    OverlayMountView,
+    Owner,
+    PathFacts,
+    PlaygroundRun,
+    RunResult,
+)
 from bot.sandbox.policy import ImagePolicy, image_id
 from bot.sandbox.runner import Runner
 
@@ -112,6 +121,20 @@ class Playgrounds:
         """The command's result; whether the playground was made for it; whether it had
         to be thrown away after it (its memory full: files in tmpfs count against it)."""
         return await self.client.call(self._run, owner, command)
+
+    async def overlays(self, owner: Owner) -> list[OverlayMountView]:
+        """The playground's overlay mounts, each folder listed (``overlay.none`` without
+        a playground; it is not made for this)."""
+        return await self.client.call(self._overlays, owner)
+
+    async def mounted(self, owner: Owner, folder: str) -> bool:
+        """Whether an overlay is mounted on ``folder`` (from the work area, or absolute)."""
+        return await self.client.call(self._mounted, owner, folder)
+
+    async def facts(self, owner: Owner, path: str, limit: int) -> PathFacts | None:
+        """What ``path`` is in the playground (None: nothing there), with up to ``limit``
+        bytes of a regular file."""
+        return await self.client.call(self._facts, owner, path, limit)
 
     async def remove(self, owner: Owner) -> bool:
         """Remove the student's playground; False when there was none."""
@@ -203,6 +226,56 @@ class Playgrounds:
             self._remove_by_id(playground.id)
             return PlaygroundRun(result, created, wiped=True)
         return PlaygroundRun(result, created)
+
+    def _mounted(self, owner: Owner, folder: str) -> bool:
+        playground = self._need(owner)
+        if playground.state != "running":
+            return False
+        info = self._exec(playground, "cat /proc/self/mountinfo")
+        wanted = listing.resolve(WORK, folder)
+        return any(
+            m.mountpoint == wanted
+            for m in listing.overlay_mounts(info.output.decode("utf-8", "replace"), WORK)
+        )
+
+    def _facts(self, owner: Owner, path: str, limit: int) -> PathFacts | None:
+        playground = self._need(owner)
+        if playground.state != "running":
+            return None
+        run = self._exec(playground, listing.facts_script(listing.resolve(WORK, path), limit))
+        return listing.parse_facts(listing.sections(run.output.decode("utf-8", "replace")))
+
+    def _overlays(self, owner: Owner) -> list[OverlayMountView]:
+        playground = self._need(owner)
+        if playground.state != "running":  # its namespaces ended: nothing is mounted
+            return []
+        info = self._exec(playground, "cat /proc/self/mountinfo")
+        mounts = listing.overlay_mounts(info.output.decode("utf-8", "replace"), WORK)
+        if not mounts:
+            return []
+        folders: list[str] = []
+        for mount in mounts:
+            folders += [*mount.lowers, *([mount.upper] if mount.upper else []), mount.mountpoint]
+        uppers = [m.upper for m in mounts if m.upper]
+        listed = self._exec(playground, listing.listing_script(folders, uppers))
+        found = listing.sections(listed.output.decode("utf-8", "replace"))
+        views, index, upper_index = [], 0, 0
+
+        def take(folder: str, opaque: frozenset[str] = frozenset()) -> FolderListing:
+            nonlocal index
+            one = listing.parse_listing(folder, found.get(str(index)), opaque)
+            index += 1
+            return one
+
+        for mount in mounts:
+            lowers = tuple(take(folder) for folder in mount.lowers)
+            upper = None
+            if mount.upper:
+                upper = take(mount.upper, listing.opaque_dirs(found.get(f"x{upper_index}")))
+                upper_index += 1
+            merged = take(mount.mountpoint)
+            views.append(OverlayMountView(mount.mountpoint, lowers, upper, mount.work, merged, mount.other))
+        return views
 
     def _exec(self, playground: ContainerRow, command: str) -> RunResult:
         return self.runner.run_exec(

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot import exercises
 from bot.errors import EngineUnavailable, NotFound, UserError
-from bot.exercises import Check, Exercise, parse_checks
+from bot.exercises import PLAYGROUND_KINDS, Check, Exercise, parse_checks
 from bot.sandbox.models import Owner
 from bot.services.fleet import Engine, Fleet
 from bot.services.recording import Recorder
@@ -167,6 +167,8 @@ class Exercises:
     async def _evaluate(self, engine: Engine, owner: Owner, check: Check) -> CheckResult:
         kind, args = check.kind, check.args
         sandbox = engine.sandbox
+        if kind in PLAYGROUND_KINDS:
+            return await self._in_playground(engine, owner, check)
         if kind == "diff":
             _, changes = await engine.sandbox.labs.diff(owner)
             hit = any(c.kind.letter == args[0] and check.matches_path(c.path) for c in changes)
@@ -194,6 +196,24 @@ class Exercises:
         if kind == "layers":
             return CheckResult(check, await sandbox.images.layers_over_base(ref) > 0)
         raise ValueError(kind)
+
+    @staticmethod
+    async def _in_playground(engine: Engine, owner: Owner, check: Check) -> CheckResult:
+        """A check on the student's OverlayFS playground (``overlay.none`` without one)."""
+        kind, args = check.kind, check.args
+        playgrounds = engine.sandbox.playgrounds
+        if kind == "overlay":
+            mounted = await playgrounds.mounted(owner, args[1])
+            return CheckResult(check, mounted == (args[0] == "mounted"))
+        facts = await playgrounds.facts(owner, args[1] if kind == "playground" else args[0], FILE_CHECK_LIMIT)
+        if kind == "whiteout":
+            return CheckResult(check, facts is not None and facts.kind == "whiteout")
+        if kind == "opaque":
+            return CheckResult(check, facts is not None and facts.kind == "dir" and facts.opaque)
+        if facts is None or facts.kind != "file":
+            return CheckResult(check, False)
+        found = " ".join(args[3:]) in facts.head.decode("utf-8", "replace")
+        return CheckResult(check, found == (args[2] == "contains"))
 
     async def status(self, owner: Owner) -> dict[str, StudentStatus]:
         by_exercise: dict[str, list[Attempt]] = {}

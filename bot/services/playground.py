@@ -17,8 +17,10 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.clock import utcnow
-from bot.errors import EngineUnavailable
-from bot.sandbox.models import Owner, PlaygroundRun
+from bot.errors import EngineUnavailable, UserError
+from bot.sandbox.models import OverlayMountView, Owner, PlaygroundRun
+from bot.sandbox.overlay_listing import resolve
+from bot.sandbox.playground import WORK
 from bot.services.demos import check_command
 from bot.services.fleet import Fleet
 from bot.services.jobs import OnWait
@@ -46,6 +48,23 @@ class Playground:
             self._used[(owner.guild_id, owner.user_id)] = utcnow()
             record.finished(run.result)
             return run
+
+    async def show(self, owner: Owner, path: str | None = None) -> tuple[list[OverlayMountView], str]:
+        """The playground's overlay mounts, and the part of ``path`` below their merged
+        folder: with ``path`` (from the work area, or absolute), only the mount whose
+        merged folder is it or holds it."""
+        engine = await self.fleet.of(owner)
+        async with engine.gate.slot(owner.key):
+            views = await engine.sandbox.playgrounds.overlays(owner)
+        self._used[(owner.guild_id, owner.user_id)] = utcnow()
+        if not path:
+            return views, ""
+        wanted = resolve(WORK, path.strip())
+        views = [v for v in views if wanted == v.merged.path or wanted.startswith(v.merged.path + "/")]
+        if not views:
+            raise UserError("overlay.no_mount_at", path=path)
+        views = views[-1:]  # the innermost mount (the last one made) shows what is there
+        return views, wanted.removeprefix(views[0].merged.path).strip("/")
 
     async def reset(self, owner: Owner) -> bool:
         """A fresh playground at the next command; True when there was one to remove."""

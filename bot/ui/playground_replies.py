@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.i18n import Catalog
+from bot.render import overlay
 from bot.render.units import human_size
 from bot.sandbox.limits import Limits
+from bot.sandbox.models import OverlayMountView
 from bot.services.playground import PlaygroundRun
 from bot.ui.replies import (
     EMBED_COLOUR,
@@ -39,3 +43,17 @@ def run_reply(t: Catalog, lang: str, run: PlaygroundRun, limits: Limits, idle_mi
 
 def reset_reply(t: Catalog, lang: str, removed: bool) -> Reply:
     return Reply(content=t(lang, "overlay.reset_done" if removed else "overlay.reset_none"))
+
+
+def show_reply(t: Catalog, lang: str, views: Sequence[OverlayMountView], under: str = "") -> Reply:
+    """Each overlay mount as a table (paths by folder), and what the markers mean."""
+    if not views:
+        return Reply(
+            content="",
+            embeds=(make_embed(t(lang, "overlay.show_title"), t(lang, "overlay.show_none")),),
+        )
+    blocks = [f"{overlay.mount_heading(v)}\n{overlay.mount_table(v, under=under)}" for v in views]
+    text = "$ /overlay show\n" + "\n".join(blocks)
+    content, files = code_content(t, lang, text, "overlay-show.txt")
+    explain = "\n".join([*(f"⚠️ {n}" for n in overlay.notes(views)), t(lang, "overlay.show_explain")])
+    return Reply(content=content, embeds=(make_embed(t(lang, "overlay.show_title"), explain),), files=files)

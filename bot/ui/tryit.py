@@ -8,19 +8,21 @@ from bot.sandbox.models import Owner
 from bot.services.demos import Demos
 from bot.services.jobs import OnWait
 from bot.services.labs import Labs
-from bot.ui import lab_replies, replies
+from bot.services.playground import Playground
+from bot.ui import lab_replies, playground_replies, replies
 from bot.ui.presenter import Presenter
 from bot.ui.replies import Reply
 
 #: What a lab demo runs in a lab container it had to open (the seed's first command).
 LAB_SEED_COMMAND = "echo Hallo > /tmp/testfile"
-DEMO_KINDS = frozenset({"diff", "history", "info", "inspect_image", "lab_host", "lab_inspect"})
+DEMO_KINDS = frozenset({"diff", "history", "info", "inspect_image", "lab_host", "lab_inspect", "overlay"})
 
 
 class TryIt:
-    def __init__(self, demos: Demos, labs: Labs, presenter: Presenter) -> None:
+    def __init__(self, demos: Demos, labs: Labs, playground: Playground, presenter: Presenter) -> None:
         self.demos = demos
         self.labs = labs
+        self.playground = playground
         self.presenter = presenter
 
     async def run(
@@ -34,6 +36,10 @@ class TryIt:
         if demo.kind == "history":
             ref, entries = await self.demos.history(owner, image or self.demos.default_image)
             return replies.history_reply(t, lang, ref, entries, full=False, now=utcnow())
+        if demo.kind == "overlay":  # in the student's own OverlayFS playground
+            run = await self.playground.run(owner, demo.option("command") or "true", on_wait=on_wait)
+            minutes = self.playground.idle_after.total_seconds() / 60
+            return playground_replies.run_reply(t, lang, run, self.presenter.limits, minutes)
         if demo.kind == "info":
             return replies.info_reply(t, lang, await self.demos.info(owner))
         if demo.kind == "inspect_image":

@@ -127,8 +127,16 @@ async def test_new_students_go_to_the_least_loaded_engine_and_stay(
     main, second = engines
     settings = two_engine_settings(tmp_path, second)
     with second.client() as other:
-        # Equal load to begin with, whatever else runs on the main engine (removed by the fixture).
-        for _ in main.containers.list():
+        # Equal load to begin with, whatever else runs on the main engine (removed by the
+        # fixture), counted once the count holds still (an earlier test's container may
+        # still be going away: the run failed once on a count taken just before).
+        running = len(main.containers.list())
+        for _ in range(20):
+            await asyncio.sleep(0.25)
+            if (now := len(main.containers.list())) == running:
+                break
+            running = now
+        for _ in range(running):
             other.containers.run(
                 BUSYBOX,
                 "sleep 600",

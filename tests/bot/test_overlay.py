@@ -57,3 +57,68 @@ async def test_an_idle_playground_is_removed_and_forget_removes_it(
     assert playgrounds(engine, STUDENT.id)
     await course.built.privacy.forget(course.session_owner(STUDENT))
     assert not playgrounds(engine, STUDENT.id)
+
+
+CHANGES = "echo changed >> merged/a && rm merged/b && rm -r merged/dir && mkdir merged/dir"
+
+
+async def test_overlay_show_lays_the_folders_side_by_side(course: Harness) -> None:
+    none = await course.run("overlay show", locale="en-US")
+    assert "You have no playground yet" in course.message(none)["content"]
+    await course.run("overlay run", command="true")
+    nothing = await course.run("overlay show", locale="en-US")
+    assert "Nothing is mounted as an overlay" in course.text(nothing)
+
+    await course.run("overlay run", command=f"{MOUNT} && {CHANGES}")
+    shown = await course.run("overlay show", locale="en-US")
+    lines = code(course.message(shown)).splitlines()
+    assert lines[0] == "$ /overlay show"
+    assert lines[1].startswith(
+        "overlay on /overlay/merged type overlay (lowerdir=/overlay/lower1:/overlay/lower2,"
+        "upperdir=/overlay/upper,workdir=/overlay/work,"
+    )
+    table = {line.split()[0]: line for line in lines[2:] if line.strip()}
+    assert table["PATH"].split() == ["PATH", "lower1", "lower2", "upper", "merged"]
+    assert table["a"].split() == ["a", "file", "4B", "-", "file", "12B,", "copied", "up", "file", "12B"]
+    assert table["b"].split() == ["b", "-", "file", "4B", "whiteout", "(c", "0,0)", "-"]
+    assert table["dir/"].split() == ["dir/", "dir", "-", "dir,", "opaque", "dir"]
+    assert table["dir/c"].split() == ["dir/c", "file", "5B", "-", "-", "-"]
+    assert "whiteout (c 0,0)" in course.text(shown) and "copied up" in course.text(shown)
+
+    inside = await course.run("overlay show", path="merged/dir", locale="en-US")
+    assert [line.split()[0] for line in code(course.message(inside)).splitlines()[2:]] == [
+        "PATH",
+        "dir/",
+        "dir/c",
+    ]
+    nowhere = await course.run("overlay show", path="elsewhere", locale="en-US")
+    assert "No overlay is mounted at `elsewhere`" in course.message(nowhere)["content"]
+
+
+async def test_the_lesson_runs_in_the_playground_and_the_exercise_checks_itself(course: Harness) -> None:
+    from tests.bot.test_learning import LESSONS, embed_of, press
+
+    not_yet = await course.run("exercise check", id="overlayfs")
+    assert "**Nog niet**: 0 van de 6 controles kloppen" in course.text(not_yet)  # no playground yet
+
+    lesson = LESSONS["overlayfs"]["nl"]
+    it = await course.run("learn", topic="overlayfs")
+    shown: list[list[str]] = []
+    for index, page in enumerate(lesson.pages):
+        assert embed_of(course, it.original_id or "")["title"].endswith(f"{index + 1}/{len(lesson.pages)}")
+        if page.demo is not None and page.demo.kind == "overlay":
+            tried = await press(course, it, "Probeer het")
+            content = tried.responses[-1].payload["content"]
+            assert content.startswith(f"```\n$ {page.demo.option('command')}\n"), content[:200]
+            shown.append(content.split("\n", 2)[2].rsplit("```", 1)[0].split())
+        if index < len(lesson.pages) - 1:
+            await press(course, it, "Volgende")
+    mount, copy_up, whiteout, opaque, unmount = shown
+    assert mount == ["a", "b", "dir"]  # the union of lower1 and lower2
+    assert copy_up == ["one", "one", "changed"]  # lower1/a as it was, then upper/a
+    assert whiteout == ["a", "dir", "character", "special", "file", "0,0"]
+    assert opaque == ["0", "c"]  # nothing in merged/dir, lower1/dir still holds c
+    assert unmount == ["0", "one", "two", "a", "b", "dir"]  # merged empty, lowers unchanged, upper kept all
+
+    done = await course.run("exercise check", id="overlayfs")
+    assert "**Geslaagd**: alle 6 controles kloppen" in course.text(done)
