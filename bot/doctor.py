@@ -215,10 +215,19 @@ async def _playground(sandbox: Sandbox, where: str) -> Finding:
     try:
         run = await sandbox.playgrounds.run(DOCTOR, PLAYGROUND_CHECK)
     except PlaygroundUnavailable as exc:
+        reason = str(exc.params.get("reason", ""))
+        if "not found" in reason:  # the image's tools, not the host's rules
+            return Finding(
+                part,
+                PROBLEM,
+                f"/overlay cannot run: {reason}",
+                "the playground runs in LAYERLAB_DEFAULT_IMAGE, which needs util-linux (unshare,"
+                " nsenter) and bash, as Debian and Ubuntu have",
+            )
         return Finding(
             part,
             PROBLEM,
-            f"/overlay cannot run: {exc.params.get('reason', '')}",
+            f"/overlay cannot run: {reason}",
             "the kernel or the engine refuses unprivileged user namespaces or mount in them: on Ubuntu"
             " 23.10+ `sysctl kernel.apparmor_restrict_unprivileged_userns=0`; with an AppArmor profile"
             " that denies mount, one that allows it (not tried here: the lab hosts here have no AppArmor)",

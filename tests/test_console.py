@@ -33,6 +33,10 @@ def test_console_runs_slash_commands(tmp_path: Path, engine: docker.DockerClient
             "/history ../x",
             "/nonsense",
             "click 1",
+            '/overlay run command:"mkdir -p l u w m && touch l/x'
+            ' && mount -t overlay overlay -o userxattr,lowerdir=l,upperdir=u,workdir=w m && rm m/x"',
+            "/overlay show",
+            "/overlay reset",
             "quit",
         ]
     )
@@ -55,6 +59,8 @@ def test_console_runs_slash_commands(tmp_path: Path, engine: docker.DockerClient
     assert "? no command /nonsense" in out
     assert "message (everyone in the channel)" in out  # "click 1" posted the history
     assert "? no such button" in out  # an error answer has no button to press
+    assert "overlay on /overlay/m type overlay (lowerdir=/overlay/l,upperdir=/overlay/u" in out
+    assert "whiteout (c 0,0)" in out and "Your playground is gone" in out
     assert (tmp_path / "console.db").exists()
 
 

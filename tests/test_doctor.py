@@ -37,6 +37,8 @@ async def test_a_healthy_setup(engine: docker.DockerClient, tmp_path: Path) -> N
     text = out.getvalue()
     assert "[ ok ] engine: Docker" in text and "[ ok ] database:" in text
     assert all(f"[ ok ] image: {image} is on the engine" in text for image in TEST_IMAGES)
+    assert "[ ok ] playground: /overlay works" in text
+    assert not engine.containers.list(all=True, filters={"label": "org.layerlab.purpose=playground"})
 
 
 async def test_each_broken_part_is_named_with_its_fix(engine: docker.DockerClient, tmp_path: Path) -> None:

@@ -62,6 +62,34 @@ def container_row(summary: dict[str, Any], owner: Owner | None = None) -> Contai
     )
 
 
+def newest(api: Any, owner: Owner, purpose: str) -> ContainerRow | None:
+    """The student's newest container of this purpose (a lab container, a playground)."""
+    rows = api.containers(all=True, filters=labels.owner_filter(owner, purpose))
+    if not rows:
+        return None
+    rows.sort(key=lambda r: r["Created"], reverse=True)
+    return container_row(rows[0], owner)
+
+
+def all_of(api: Any, purpose: str, guild_id: int | None) -> list[tuple[Owner, ContainerRow]]:
+    """Every student's containers of this purpose, in one course server or all."""
+    found = []
+    for summary in api.containers(all=True, filters=labels.purpose_filter(purpose, guild_id)):
+        owner = labels.owner_of(summary.get("Labels") or {})
+        if owner is not None:
+            found.append((owner, container_row(summary, owner)))
+    return found
+
+
+def remove_by_id(api: Any, container_id: str) -> bool:
+    """Remove a container, running or not; False when it was gone already."""
+    try:
+        api.remove_container(container_id, force=True)
+    except docker.errors.NotFound:
+        return False
+    return True
+
+
 class LabContainers:
     """Lab containers on one engine, under that engine's limits."""
 
@@ -124,11 +152,7 @@ class LabContainers:
     # -- on the worker threads --------------------------------------------------------------
 
     def _find(self, owner: Owner) -> ContainerRow | None:
-        rows = self.client.api.containers(all=True, filters=labels.owner_filter(owner, labels.PURPOSE_LAB))
-        if not rows:
-            return None
-        rows.sort(key=lambda r: r["Created"], reverse=True)
-        return container_row(rows[0], owner)
+        return newest(self.client.api, owner, labels.PURPOSE_LAB)
 
     def _need(self, owner: Owner) -> ContainerRow:
         lab = self._find(owner)
@@ -246,21 +270,10 @@ class LabContainers:
             return None
 
     def _all_labs(self, guild_id: int | None) -> list[tuple[Owner, ContainerRow]]:
-        found = []
-        for summary in self.client.api.containers(
-            all=True, filters=labels.purpose_filter(labels.PURPOSE_LAB, guild_id)
-        ):
-            owner = labels.owner_of(summary.get("Labels") or {})
-            if owner is not None:
-                found.append((owner, container_row(summary, owner)))
-        return found
+        return all_of(self.client.api, labels.PURPOSE_LAB, guild_id)
 
     def _remove_by_id(self, container_id: str) -> bool:
-        try:
-            self.client.api.remove_container(container_id, force=True)
-        except docker.errors.NotFound:
-            return False
-        return True
+        return remove_by_id(self.client.api, container_id)
 
     def _stop_by_id(self, container_id: str) -> bool:
         try:

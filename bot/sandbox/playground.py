@@ -34,7 +34,7 @@ from bot.errors import NotFound, UserError
 from bot.sandbox import labels
 from bot.sandbox import overlay_listing as listing
 from bot.sandbox.client import EngineClient
-from bot.sandbox.labs import container_row
+from bot.sandbox.labs import all_of, newest, remove_by_id
 from bot.sandbox.models import (
     ContainerRow,
     FolderListing,
@@ -77,7 +77,7 @@ def holder_command(work_mb: int) -> list[str]:
     ``sleep`` would not, and a fork bomb's dead would fill the process limit for good)."""
     script = (
         f"mount -t tmpfs -o size={work_mb}m,mode=0755 playground {WORK}"
-        f" && touch /tmp/.layerlab-ready && exec bash -c 'while :; do sleep 86400 & wait; done'"
+        " && exec bash -c 'touch /tmp/.layerlab-ready; while :; do sleep 86400 & wait; done'"
     )
     return ["unshare", "--user", "--map-root-user", "--mount", "/bin/sh", "-c", script]
 
@@ -149,13 +149,7 @@ class Playgrounds:
     # -- on the worker threads --------------------------------------------------------------
 
     def _find(self, owner: Owner) -> ContainerRow | None:
-        rows = self.client.api.containers(
-            all=True, filters=labels.owner_filter(owner, labels.PURPOSE_PLAYGROUND)
-        )
-        if not rows:
-            return None
-        rows.sort(key=lambda r: r["Created"], reverse=True)
-        return container_row(rows[0], owner)
+        return newest(self.client.api, owner, labels.PURPOSE_PLAYGROUND)
 
     def _need(self, owner: Owner) -> ContainerRow:
         found = self._find(owner)
@@ -182,7 +176,10 @@ class Playgrounds:
             working_dir=WORK,
         )
         try:
-            self.client.api.start(container_id)
+            try:
+                self.client.api.start(container_id)
+            except docker.errors.APIError as exc:  # its first process cannot even start
+                raise PlaygroundUnavailable(reason=str(exc.explanation or exc)[-300:]) from exc
             self._wait_ready(container_id)
         except BaseException:
             self.runner.remove(container_id)
@@ -218,14 +215,29 @@ class Playgrounds:
             self._remove_by_id(playground.id)
             playground, created = self._ensure(owner)
             result = self._exec(playground, command)
-        killed = result.exit_code == 137 and not (result.timed_out or result.output_truncated)
-        if killed and (not self._running(playground.id) or self._memory_full(playground.id)):
+        # 137: killed (SIGKILL); 126: killed before the command could start.
+        ended_by_us = result.timed_out or result.output_truncated or result.disk_stopped or result.disk_low
+        killed = result.exit_code in (126, 137) and not (ended_by_us or result.interrupted)
+        if killed and not self._usable(playground.id):
             # Its first process was killed (its namespaces, and files, are gone), or
             # nothing can run in it any more (each new process is killed at once, and
             # the files holding the memory cannot be removed by a process that is killed).
             self._remove_by_id(playground.id)
             return PlaygroundRun(result, created, wiped=True)
         return PlaygroundRun(result, created)
+
+    def _usable(self, container_id: str) -> bool:
+        """Whether a command can still run in the playground: it runs, its memory is not
+        full, and a ``true`` run in it ends well."""
+        if not self._running(container_id) or self._memory_full(container_id):
+            return False
+        api = self.client.api
+        try:
+            probe = api.exec_create(container_id, ["true"])["Id"]
+            api.exec_start(probe)
+            return bool(api.exec_inspect(probe).get("ExitCode") == 0)
+        except docker.errors.APIError:
+            return False
 
     def _mounted(self, owner: Owner, folder: str) -> bool:
         playground = self._need(owner)
@@ -295,7 +307,11 @@ class Playgrounds:
             )
         except docker.errors.APIError:
             return False
-        usage, limit = int(memory.get("usage") or 0), int(memory.get("limit") or 0)
+        # As `docker stats` counts it: the page cache the kernel can drop is not "used"
+        # (cgroup v2 reports it as inactive_file, v1 as total_inactive_file); tmpfs is.
+        stats = memory.get("stats") or {}
+        cache = int(stats.get("inactive_file", stats.get("total_inactive_file", 0)) or 0)
+        usage, limit = int(memory.get("usage") or 0) - cache, int(memory.get("limit") or 0)
         return limit > 0 and usage >= FULL_SHARE * limit
 
     def _remove(self, owner: Owner) -> bool:
@@ -303,18 +319,7 @@ class Playgrounds:
         return found is not None and self._remove_by_id(found.id)
 
     def _all(self, guild_id: int | None) -> list[tuple[Owner, ContainerRow]]:
-        found = []
-        for summary in self.client.api.containers(
-            all=True, filters=labels.purpose_filter(labels.PURPOSE_PLAYGROUND, guild_id)
-        ):
-            owner = labels.owner_of(summary.get("Labels") or {})
-            if owner is not None:
-                found.append((owner, container_row(summary, owner)))
-        return found
+        return all_of(self.client.api, labels.PURPOSE_PLAYGROUND, guild_id)
 
     def _remove_by_id(self, container_id: str) -> bool:
-        try:
-            self.client.api.remove_container(container_id, force=True)
-        except docker.errors.NotFound:
-            return False
-        return True
+        return remove_by_id(self.client.api, container_id)

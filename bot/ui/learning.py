@@ -22,8 +22,7 @@ from bot.lessons import Lesson
 from bot.sandbox.models import Owner
 from bot.services.learning import Learning, QuizSession, TopicProgress
 from bot.ui.controls import Control
-from bot.ui.presenter import NO_MENTIONS
-from bot.ui.replies import EMBED_COLOUR, Reply, make_embed
+from bot.ui.replies import EMBED_COLOUR, make_embed, send_followup
 from bot.ui.tryit import TryIt
 
 log = logging.getLogger(__name__)
@@ -83,16 +82,6 @@ def owner_of(interaction: discord.Interaction[Any], user_id: int) -> Owner:
     if interaction.guild_id is None:
         raise UserError("error.guild_only")
     return Owner(interaction.guild_id, user_id)
-
-
-async def send_demo(interaction: discord.Interaction[Any], reply: Reply) -> None:
-    await interaction.followup.send(
-        reply.content,
-        embeds=list(reply.embeds),
-        files=reply.discord_files(),
-        ephemeral=True,
-        allowed_mentions=NO_MENTIONS,
-    )
 
 
 class LessonButton(
@@ -161,7 +150,7 @@ class LessonButton(
             await interaction.response.defer(ephemeral=True, thinking=True)
             reply = await self.tryit.run(demo, owner, interaction.user.display_name, lang)
             await self.learning.demo_run(owner, lesson.topic, f"{lesson.topic}:{self.page}")
-            await send_demo(interaction, reply)
+            await send_followup(interaction, reply, ephemeral=True)
             return
         step = -1 if self.action == "prev" else 1
         page = min(max(self.page + step, 0), len(lesson.pages) - 1)

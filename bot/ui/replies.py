@@ -8,6 +8,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import discord
 
@@ -44,6 +45,17 @@ class Reply:
 
     def discord_files(self) -> list[discord.File]:
         return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
+
+
+async def send_followup(interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool) -> None:
+    """``reply`` as a new message after the interaction's first answer, with no mention."""
+    await interaction.followup.send(
+        reply.content,
+        embeds=list(reply.embeds),
+        files=reply.discord_files(),
+        ephemeral=ephemeral,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
 
 
 def make_embed(title: str, description: str, colour: int = EMBED_COLOUR) -> discord.Embed:

@@ -16,7 +16,7 @@ import discord
 
 from bot.errors import UserError
 from bot.ui.controls import Control
-from bot.ui.replies import Reply, shared_copy
+from bot.ui.replies import Reply, send_followup, shared_copy
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +66,8 @@ class ShareButton(Control, template=r"layerlab:share:(?P<user>[0-9]{1,20})"):
             except discord.HTTPException:  # gone from Discord's CDN: post the rest
                 log.warning("Could not read attachment %s of message %s", attachment.filename, message.id)
         original = Reply(content=message.content, embeds=tuple(message.embeds), files=tuple(files))
-        copy = shared_copy(t, lang, original, interaction.user.display_name)
-        await interaction.followup.send(
-            copy.content,
-            embeds=list(copy.embeds),
-            files=copy.discord_files(),
-            allowed_mentions=NO_MENTIONS,
-            ephemeral=False,
+        await send_followup(
+            interaction, shared_copy(t, lang, original, interaction.user.display_name), ephemeral=False
         )
         done = discord.ui.View(timeout=None)
         done.add_item(discord.ui.Button(label=t(lang, "share.done"), emoji="📢", disabled=True))

@@ -312,6 +312,9 @@ async def test_operator_tools_cover_every_engine(
     await asyncio.to_thread(second.stop)
     try:
         broken = {f.part: f.text for f in await examine(settings) if f.level == "problem"}
+        # The main engine's playground is a problem too here, rightly: these tests' only
+        # image is busybox, which has no util-linux unshare.
+        assert 'exec: "unshare": executable file not found' in broken.pop(f"playground [{ENGINE_NAME}]")
         assert broken == {f"engine [{second.socket}]": f"no Docker engine answers at {second.url}"}
         out = io.StringIO()
         assert await prepare(settings, out) == 1

@@ -186,7 +186,7 @@ async def test_progress_survives_a_restart(engine: docker.DockerClient, tmp_path
     async with running_bot(settings) as second:
         progress = await second.run("progress")
         line = next(f for f in second.message(progress)["embeds"][0]["fields"] if "OverlayFS" in f["name"])
-        assert "pages 2/3" in line["value"]  # and in English: the choice was kept too
+        assert "pages 2/8" in line["value"]  # and in English: the choice was kept too
 
 
 async def test_an_unknown_topic_and_an_unknown_choice_get_clear_answers(course: Harness) -> None:

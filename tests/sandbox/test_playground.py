@@ -10,9 +10,10 @@ import docker
 import pytest
 
 from bot.render.terminal import terminal_text
-from bot.sandbox.playground import USER, WORK
+from bot.sandbox.playground import USER, WORK, PlaygroundUnavailable
 from bot.sandbox.sandbox import Sandbox
-from tests.sandbox.conftest import OTHER, OWNER
+from tests.conftest import BUSYBOX
+from tests.sandbox.conftest import OTHER, OWNER, make_sandbox
 
 #: The kernel's own example, the slides' third exercise: two lower folders and an
 #: upper one, mounted together; then a change, a delete and a replaced folder.
@@ -85,6 +86,19 @@ async def test_nothing_is_privileged_and_mounts_fail_outside(
     assert "Read-only file system" in lines[6]
 
 
+async def test_where_the_namespaces_cannot_be_made_the_answer_says_why(engine: docker.DockerClient) -> None:
+    # busybox's unshare knows no --map-root-user: the first process fails, as it does
+    # where the kernel or an AppArmor profile refuses (not to be had on this machine).
+    bare = make_sandbox(default_image=BUSYBOX)
+    try:
+        with pytest.raises(PlaygroundUnavailable) as refused:
+            await bare.playgrounds.run(OWNER, "true")
+        assert refused.value.key == "overlay.unavailable" and refused.value.params["reason"]
+        assert await bare.playgrounds.find(OWNER) is None  # nothing left behind
+    finally:
+        await bare.close()
+
+
 async def test_each_student_has_their_own_and_reset_starts_afresh(playground: Sandbox) -> None:
     await playground.playgrounds.run(OWNER, "echo mine > note")
     other = await playground.playgrounds.run(OTHER, "cat note 2>&1; ls | wc -l")
@@ -100,6 +114,12 @@ async def test_the_hostile_list_holds_in_the_playground(playground: Sandbox) -> 
     assert slow.result.timed_out
     flood = await playground.playgrounds.run(OWNER, "yes @everyone")
     assert flood.result.output_truncated
+    # Its writable layer (outside the work area) is watched like every other.
+    filler = await playground.playgrounds.run(
+        OWNER, "i=0; while :; do head -c 15000000 /dev/zero > /tmp/f$i; i=$((i+1)); done"
+    )
+    assert filler.result.disk_stopped and not filler.result.timed_out
+    await playground.playgrounds.run(OWNER, "rm -f /tmp/f*")
     bomb = await playground.playgrounds.run(OWNER, "b() { b | b & }; b; sleep 2")
     assert "fork" in terminal_text(bomb.result.output).lower()  # it ran into the process limit
     # The playground lived through it all, and nothing of the bomb runs on.
