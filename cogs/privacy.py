@@ -37,6 +37,7 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description=desc
             settings=about.rows.settings,
             images=about.images,
             lab=t(job.lang, "privacy.yes" if about.lab_container else "privacy.no"),
+            playground=t(job.lang, "privacy.yes" if about.playground else "privacy.no"),
         )
         await job.show(make_embed(t(job.lang, "privacy.title"), text), None)
 

@@ -183,6 +183,15 @@ async def running_bot(settings: Settings, fake: FakeDiscord | None = None) -> As
             await fake.stop()
 
 
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """Discord's side on its own, kept across the bot restarts (or bot processes) of one test."""
+    discord = FakeDiscord()
+    await discord.start()
+    yield discord
+    await discord.stop()
+
+
 @pytest.fixture(scope="session")
 async def harness(engine: docker.DockerClient, session_tmp: Path) -> AsyncIterator[Harness]:
     async with running_bot(make_settings(session_tmp)) as running:

@@ -60,6 +60,8 @@ WORK_MB = 64
 #: Share of the memory limit in use after a killed command at which the playground
 #: counts as full (its tmpfs files hold that memory, and every new process is killed).
 FULL_SHARE = 0.9
+#: Characters of an engine's error kept as the reason (the reply shows about 100).
+CAUSE_LIMIT = 90
 #: Seconds the first process gets to mount the work area.
 READY_TIMEOUT = 10.0
 READY_POLL = 0.05
@@ -69,6 +71,13 @@ class PlaygroundUnavailable(UserError):
     """This engine does not let the playground make its namespaces (``reason``: its words)."""
 
     key = "overlay.unavailable"
+
+
+def cause(message: str) -> str:
+    """The part of an engine's error that names the cause (Go errors end with it:
+    "failed to create shim task: …: unable to start container process: exec: …")."""
+    _, found, rest = message.rpartition("container process: ")
+    return (rest if found else message).strip()[-CAUSE_LIMIT:]
 
 
 def holder_command(work_mb: int) -> list[str]:
@@ -179,7 +188,7 @@ class Playgrounds:
             try:
                 self.client.api.start(container_id)
             except docker.errors.APIError as exc:  # its first process cannot even start
-                raise PlaygroundUnavailable(reason=str(exc.explanation or exc)[-300:]) from exc
+                raise PlaygroundUnavailable(reason=cause(str(exc.explanation or exc))) from exc
             self._wait_ready(container_id)
         except BaseException:
             self.runner.remove(container_id)
@@ -195,7 +204,7 @@ class Playgrounds:
             if not state.get("Running"):
                 words = api.logs(container_id, stdout=True, stderr=True)[-500:].decode("utf-8", "replace")
                 log.warning("A playground failed on %s: %s", self.client.name, words.strip())
-                raise PlaygroundUnavailable(reason=words.strip() or f"exit code {state.get('ExitCode')}")
+                raise PlaygroundUnavailable(reason=cause(words) or f"exit code {state.get('ExitCode')}")
             try:
                 api.get_archive(container_id, "/tmp/.layerlab-ready")
                 return

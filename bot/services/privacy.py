@@ -17,6 +17,7 @@ class AboutYou:
     rows: StoredAbout
     images: int
     lab_container: bool
+    playground: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +41,16 @@ class Privacy:
         """What is kept, looked up on every engine that may hold this student's
         things (theirs, or all of them when they were never placed)."""
         images = 0
-        lab = False
+        lab = playground = False
         for engine in self.fleet.holding(owner):
             images += len((await engine.sandbox.images.overview(owner)).own)
             lab = lab or await engine.sandbox.labs.find(owner) is not None
+            playground = playground or await engine.sandbox.playgrounds.find(owner) is not None
         return AboutYou(
             rows=await self.store.stored_about(owner.guild_id, owner.user_id),
             images=images,
             lab_container=lab,
+            playground=playground,
         )
 
     async def forget(self, owner: Owner) -> Forgotten:

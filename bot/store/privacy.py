@@ -46,7 +46,7 @@ class PrivacyStore:
         return StoredAbout(
             runs=counts["runs"],
             progress=counts["progress"],
-            quiz_attempts=counts["quiz_attempts"],
+            quiz_attempts=counts["quiz_attempts"] + counts["quiz_sessions"],  # finished, or under way
             labs=counts["labs"],
             settings=await self._db.scalar(
                 "SELECT COUNT(*) FROM user_settings WHERE user_id = ?", (user_id,)

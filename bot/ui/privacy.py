@@ -45,7 +45,7 @@ class ForgetButton(Control, template=r"layerlab:forget:(?P<user>[0-9]{1,20}):(?P
         return view
 
     async def press(self, interaction: discord.Interaction[Any]) -> None:
-        self.owned_by(interaction, self.user_id, "learn.not_yours")
+        self.owned_by(interaction, self.user_id, "control.not_yours")
         if interaction.guild_id is None:
             raise UserError("error.guild_only")
         t = self.presenter.catalog

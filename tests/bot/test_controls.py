@@ -33,42 +33,39 @@ def private_text(interaction) -> str:  # type: ignore[no-untyped-def]
     raise AssertionError(f"no private answer: {[r.payload for r in interaction.responses]}")
 
 
-async def test_every_control_works_after_a_restart(engine: docker.DockerClient, tmp_path: Path) -> None:
+async def test_every_control_works_after_a_restart(
+    engine: docker.DockerClient, tmp_path: Path, fake: FakeDiscord
+) -> None:
     settings = make_settings(tmp_path)
-    fake = FakeDiscord()
-    await fake.start()
-    try:
-        async with running_bot(settings, fake) as first:
-            lesson = await first.run("learn", topic="linux")
-            quiz = await first.run("quiz", topic="history")
-            result = await first.run("diff", command="seq 1 5000")  # long: its output is attached
-            forget = await first.run("privacy forget")
-        pages = len(LESSONS["linux"]["nl"].pages)
-        async with running_bot(settings, fake) as second:  # a new process's worth of memory
-            await press(second, lesson, "Volgende")
-            assert embed_of(second, lesson.original_id or "")["title"].endswith(f"2/{pages}")
+    async with running_bot(settings, fake) as first:
+        lesson = await first.run("learn", topic="linux")
+        quiz = await first.run("quiz", topic="history")
+        result = await first.run("diff", command="seq 1 5000")  # long: its output is attached
+        forget = await first.run("privacy forget")
+    pages = len(LESSONS["linux"]["nl"].pages)
+    async with running_bot(settings, fake) as second:  # a new process's worth of memory
+        await press(second, lesson, "Volgende")
+        assert embed_of(second, lesson.original_id or "")["title"].endswith(f"2/{pages}")
 
-            await press(second, quiz, "A")
-            assert "Volgende vraag" in buttons(second, quiz.original_id or "")
-            assert re.search("✅|❌", embed_of(second, quiz.original_id or "")["description"])
+        await press(second, quiz, "A")
+        assert "Volgende vraag" in buttons(second, quiz.original_id or "")
+        assert re.search("✅|❌", embed_of(second, quiz.original_id or "")["description"])
 
-            stranger = await press(second, result, "Post in kanaal", user=OTHER_STUDENT)
-            assert "Enkel wie dit uitvoerde" in private_text(stranger)
-            shared = await press(second, result, "Post in kanaal")
-            public = next(r for r in shared.responses if r.kind == "followup")
-            assert not (public.payload.get("flags") or 0) & EPHEMERAL
-            # The message is full, so who shared it is the author line of its embed.
-            assert public.payload["embeds"][0]["author"]["name"] == "Gedeeld door student_a:"
-            assert public.payload["allowed_mentions"] == {"parse": []}
-            assert public.files == second.files(result)  # the attached output, copied whole
-            posted = second.message(result)["components"][0]["components"][0]
-            assert posted["disabled"] and posted["label"] == "Gepost in het kanaal"
+        stranger = await press(second, result, "Post in kanaal", user=OTHER_STUDENT)
+        assert "Enkel wie dit uitvoerde" in private_text(stranger)
+        shared = await press(second, result, "Post in kanaal")
+        public = next(r for r in shared.responses if r.kind == "followup")
+        assert not (public.payload.get("flags") or 0) & EPHEMERAL
+        # The message is full, so who shared it is the author line of its embed.
+        assert public.payload["embeds"][0]["author"]["name"] == "Gedeeld door student_a:"
+        assert public.payload["allowed_mentions"] == {"parse": []}
+        assert public.files == second.files(result)  # the attached output, copied whole
+        posted = second.message(result)["components"][0]["components"][0]
+        assert posted["disabled"] and posted["label"] == "Gepost in het kanaal"
 
-            await press(second, forget, "Annuleren")
-            assert "Er werd niets gewist" in embed_of(second, forget.original_id or "")["description"]
-            assert not second.fake.violations
-    finally:
-        await fake.stop()
+        await press(second, forget, "Annuleren")
+        assert "Er werd niets gewist" in embed_of(second, forget.original_id or "")["description"]
+        assert not second.fake.violations
 
 
 async def test_stale_and_foreign_controls_get_clear_answers(course: Harness) -> None:

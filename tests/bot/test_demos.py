@@ -83,7 +83,14 @@ async def test_share_button_posts_for_everyone_once(harness: Harness) -> None:
     refusal = callbacks(stranger)[0]
     assert refusal["data"]["flags"] & EPHEMERAL and "Enkel wie" in refusal["data"]["content"]
 
-    shared = await harness.session.click(message["id"], custom_id, user=STUDENT)
+    # A double click: both presses arrive before the message changes; it is posted once.
+    shared, again = await asyncio.gather(
+        harness.session.click(message["id"], custom_id, user=STUDENT),
+        harness.session.click(message["id"], custom_id, user=STUDENT),
+    )
+    assert "Je hebt dit al gepost" in callbacks(again)[0]["data"]["content"]
+    assert callbacks(again)[0]["data"]["flags"] & EPHEMERAL
+    assert not any(r.kind == "followup" for r in again.responses)  # nothing posted twice
     assert callbacks(shared)[0]["type"] == 6  # the private message is updated ...
     public = next(r.payload for r in shared.responses if r.kind == "followup")  # ... and this is new
     assert not (public.get("flags") or 0) & EPHEMERAL

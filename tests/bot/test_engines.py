@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +84,6 @@ def engines(
     with second.client() as other:
         _clean(engine)
         _clean(other)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """Discord's side, kept across the bot restarts of one test."""
-    discord = FakeDiscord()
-    await discord.start()
-    yield discord
-    await discord.stop()
 
 
 def two_engine_settings(tmp_path: Path, second: SecondEngine, **overrides: Any) -> Settings:

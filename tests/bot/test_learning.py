@@ -12,6 +12,7 @@ from fakediscord import FakeInteraction, FakeUser
 from fakediscord.limits import EPHEMERAL
 from tests.bot.test_demos import callbacks
 from tests.bot.test_lab import TEACHER, lab_containers
+from tests.bot.test_overlay import playgrounds
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
 LESSONS = load()
@@ -151,30 +152,35 @@ async def test_privacy_forget_removes_everything_of_that_student_only(
         await course.run("learn", topic="linux", user=user)
         await course.run("commit", name="mine", command="true", user=user)
         await course.run("lab run", command="true", user=user)
+        await course.run("overlay run", command="true", user=user)
         await course.run("settings language", language="en", user=user)
     store = course.built.repos.privacy
     guild = course.fake.guild_id
 
     shown = await course.run("privacy show", locale="en-US")
     assert "1 image(s) of your own" in course.text(shown) and "a lab container: yes" in course.text(shown)
+    assert "an OverlayFS playground: yes" in course.text(shown)
 
     it = await course.run("privacy forget")
     refused = await press(course, it, "Yes, delete everything", user=OTHER_STUDENT)
     assert callbacks(refused)[0]["data"]["flags"] & EPHEMERAL
+    assert "someone else's message" in callbacks(refused)[0]["data"]["content"]
     assert (await store.stored_about(guild, STUDENT.id)).runs > 0  # nothing happened yet
 
     await press(course, it, "Yes, delete everything")
     assert "deleted" in embed_of(course, it.original_id or "")["description"]
     about = await store.stored_about(guild, STUDENT.id)
     assert (about.runs, about.progress, about.quiz_attempts, about.labs, about.settings) == (0, 0, 0, 0, 0)
-    assert not lab_containers(engine, STUDENT)
+    assert not lab_containers(engine, STUDENT) and not playgrounds(engine, STUDENT.id)
     assert not engine.images.list(filters={"label": f"org.layerlab.owner={STUDENT.id}"})
 
     other = await store.stored_about(guild, OTHER_STUDENT.id)
     assert other.runs > 0 and other.progress > 0 and other.labs == 1 and other.settings == 1
     assert lab_containers(engine, OTHER_STUDENT)
     assert engine.images.list(filters={"label": f"org.layerlab.owner={OTHER_STUDENT.id}"})
+    assert playgrounds(engine, OTHER_STUDENT.id)
     await course.run("rmi", name="mine", user=OTHER_STUDENT)
+    await course.built.playground.forget(course.session_owner(OTHER_STUDENT))
 
 
 async def test_progress_survives_a_restart(engine: docker.DockerClient, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import utcnow
 from tests.bot.test_demos import code
-from tests.conftest import STUDENT, Harness, make_settings, running_bot
+from tests.conftest import BUSYBOX, STUDENT, Harness, make_settings, running_bot
 from tests.sandbox.test_playground import MOUNT
 
 
@@ -122,3 +122,15 @@ async def test_the_lesson_runs_in_the_playground_and_the_exercise_checks_itself(
 
     done = await course.run("exercise check", id="overlayfs")
     assert "**Geslaagd**: alle 6 controles kloppen" in course.text(done)
+
+
+async def test_a_lab_host_that_cannot_make_the_playground_says_why(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    # busybox's unshare does not do it here; a kernel or AppArmor that refuses fails the same way.
+    async with running_bot(make_settings(tmp_path, default_image=BUSYBOX)) as harness:
+        refused = await harness.run("overlay run", command="true")
+        text = harness.message(refused)["content"]
+        assert "laat de speeltuin geen eigen namespaces maken" in text and "unshare" in text
+        assert "layerlab doctor" in text and "/learn topic:overlayfs" in text
+        assert not playgrounds(engine, STUDENT.id)  # nothing left behind

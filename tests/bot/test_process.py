@@ -11,7 +11,7 @@ import re
 import sqlite3
 import tarfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,6 @@ from tests.support.remote import RemoteBot, settings_env, until
 THIRD_STUDENT = FakeUser(id=200000000000000003, name="student_c")
 LESSONS = load()
 GRACE = 2.0
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

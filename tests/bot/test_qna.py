@@ -123,6 +123,10 @@ async def test_use_as_answer_needs_no_message_content_intent(course: Harness) ->
     assert "Je mag dit commando niet gebruiken" in course.message(student)["content"]
     elsewhere = await course.session.message_command("Use as answer", chatter["id"], user=TEACHER)
     assert "niet in de thread van een vraag" in course.message(elsewhere)["content"]
+    sticker = course.fake.post_as(thread, TEACHER, "")  # an attachment or a sticker only
+    empty = await course.session.message_command("Use as answer", sticker["id"], user=TEACHER)
+    assert "heeft geen tekst" in course.message(empty)["content"]
+    assert (await course.built.qna.get(course.fake.guild_id, 1)).status == "open"  # nothing answered
 
     used = await course.session.message_command("Use as answer", reply["id"], user=TEACHER)
     assert "Vraag #1 is beantwoord" in course.message(used)["content"]

@@ -14,6 +14,7 @@ from bot.errors import BadName, ImageNotAllowed, ImageNotPresent, UserError
 from bot.render import cli
 from bot.render.terminal import terminal_text
 from bot.sandbox.labels import labels
+from bot.sandbox.limits import Limits
 from bot.sandbox.models import ChangeKind
 from bot.sandbox.runner import DISK_POLL
 from bot.sandbox.sandbox import Sandbox
@@ -154,16 +155,21 @@ async def test_a_disk_filling_loop_is_ended_near_the_cap(
     assert abs(shutil.disk_usage(root).free - free_before) < 64 * 1024 * 1024
 
 
-async def test_below_the_free_space_floor_nothing_runs_and_a_writer_is_ended(sandbox: Sandbox) -> None:
-    free = await sandbox.disk.free()
-    assert free is not None and free > 1024 * 1024 * 1024, "this test needs 1 GiB free"
-    full = make_sandbox(limits=replace(TEST_LIMITS, min_free_bytes=free + 1024 * 1024 * 1024))
+async def assert_refused(limits: Limits, key: str) -> None:
+    """Under ``limits`` (a floor the disk is below), a command is refused with ``key``."""
+    full = make_sandbox(limits=limits)
     try:
         with pytest.raises(UserError) as refused:
             await full.runner.run(OWNER, await full.policy.resolve(OWNER, BUSYBOX), "echo hi")
-        assert refused.value.key == "error.disk_low"
+        assert refused.value.key == key
     finally:
         await full.close()
+
+
+async def test_below_the_free_space_floor_nothing_runs_and_a_writer_is_ended(sandbox: Sandbox) -> None:
+    free = await sandbox.disk.free()
+    assert free is not None and free > 1024 * 1024 * 1024, "this test needs 1 GiB free"
+    await assert_refused(replace(TEST_LIMITS, min_free_bytes=free + 1024 * 1024 * 1024), "error.disk_low")
     # A floor just below what is free now: a writer that eats into it is ended.
     limits = replace(
         TEST_LIMITS, writable_bytes=4 * 1024**3, min_free_bytes=free - 300 * 1024 * 1024, timeout=30.0
@@ -185,13 +191,7 @@ async def test_below_the_inode_floor_nothing_runs_and_a_flood_of_files_is_ended(
     await sandbox.disk.free()
     inodes = sandbox.disk.free_inodes
     assert inodes is not None, "this test needs a filesystem with a fixed number of inodes (ext4, xfs)"
-    full = make_sandbox(limits=replace(TEST_LIMITS, min_free_inodes=inodes + 10**6))
-    try:
-        with pytest.raises(UserError) as refused:
-            await full.runner.run(OWNER, await full.policy.resolve(OWNER, BUSYBOX), "echo hi")
-        assert refused.value.key == "error.inodes_low"
-    finally:
-        await full.close()
+    await assert_refused(replace(TEST_LIMITS, min_free_inodes=inodes + 10**6), "error.inodes_low")
     # A floor 50 000 inodes below what is free now: a flood of empty files is ended
     # though the byte cap never sees it (its files hold no bytes).
     tight = make_sandbox(limits=replace(TEST_LIMITS, min_free_inodes=inodes - 50_000, timeout=60.0))
