@@ -5,7 +5,6 @@ containers (with their files), and its SQLite file is whole."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import sqlite3
@@ -131,16 +130,20 @@ async def test_sigterm_in_the_middle_of_a_class(
     first = await bot.command("lab run", STUDENT, command="echo bewaard > /tmp/keep")
     await until(lambda: shown(fake, first.original_id), what="the first lab command")
 
+    # One at a time, so that which command holds a slot and which one waits is certain.
     lab_cmd = await bot.command("lab run", STUDENT, command="sleep 50")
+    (lab,) = lab_containers(engine, STUDENT)
+    await until(
+        lambda: any("sleep 50" in " ".join(p) for p in lab.top()["Processes"]), what="the lab command"
+    )
     running = await bot.command("diff", OTHER_STUDENT, command="sleep 50")
-    queued = await bot.command("diff", THIRD_STUDENT, command="sleep 50")
     oneshot = {"label": ["org.layerlab.purpose=oneshot", f"org.layerlab.owner={OTHER_STUDENT.id}"]}
     await until(lambda: engine.containers.list(filters=oneshot), what="the running /diff")
+    queued = await bot.command("diff", THIRD_STUDENT, command="sleep 50")
     await until(
         lambda: fake.messages.get(queued.original_id or "", {}).get("content", "").startswith("⏳"),
         what="the queued /diff",
     )
-    await asyncio.sleep(1.0)  # the lab command's exec is under way
 
     started = time.monotonic()
     bot.terminate()
