@@ -18,6 +18,7 @@ from bot.services.fleet import Engine, Fleet
 from bot.services.labs import LabPolicy, Labs
 from bot.services.learning import Learning
 from bot.services.playground import Playground
+from bot.services.predictions import ClassPredictions
 from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
 from bot.services.qna import QnA
@@ -46,6 +47,7 @@ class Services:
     privacy: Privacy
     exercises: Exercises
     qna: QnA
+    predictions: ClassPredictions
 
     def bot(
         self, *, sync_commands: bool = True, housekeeping: bool = True, guild_ready_timeout: float = 2.0
@@ -62,6 +64,7 @@ class Services:
             privacy=self.privacy,
             exercises=self.exercises,
             qna=self.qna,
+            predictions=self.predictions,
             sync_commands=sync_commands,
             housekeeping=housekeeping,
             guild_ready_timeout=guild_ready_timeout,
@@ -125,6 +128,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
             privacy=Privacy(repos.privacy, fleet, labs, preferences, playground),
             exercises=Exercises(repos.exercises, repos.roster, fleet, recorder, ZoneInfo(settings.timezone)),
             qna=qna,
+            predictions=ClassPredictions(repos.predictions, learning),
         )
     finally:
         await fleet.close()

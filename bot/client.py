@@ -18,6 +18,7 @@ from bot.services.fleet import Fleet
 from bot.services.labs import Labs
 from bot.services.learning import Learning
 from bot.services.playground import Playground
+from bot.services.predictions import ClassPredictions
 from bot.services.preferences import Preferences
 from bot.services.privacy import Privacy
 from bot.services.qna import QnA
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from bot.ui.controls import Control, Expired
 from bot.ui.presenter import Presenter
 from bot.ui.tree import LayerLabTree
+from bot.ui.tryit import TryIt
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ class LayerLabBot(commands.Bot):
         privacy: Privacy,
         exercises: Exercises,
         qna: QnA,
+        predictions: ClassPredictions,
         sync_commands: bool = True,
         housekeeping: bool = True,
         guild_ready_timeout: float = 2.0,
@@ -104,6 +107,7 @@ class LayerLabBot(commands.Bot):
         self.privacy = privacy
         self.exercises = exercises
         self.qna = qna
+        self.predictions = predictions
         self.presenter = Presenter(
             catalog,
             preferences,
@@ -111,6 +115,8 @@ class LayerLabBot(commands.Bot):
             limits=settings.limits,
             engine_of=fleet.engine_name,
         )
+        #: Runs a lesson's or question's demo (Try it, quiz predictions, class reveals).
+        self.tryit = TryIt(demos, labs, playground, self.presenter)
         self.sync_commands = sync_commands
         self.housekeeping = housekeeping
         #: Every button kind this bot posts (``add_controls``); any other press is ``Expired``.

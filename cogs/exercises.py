@@ -81,11 +81,13 @@ class ExerciseCog(commands.GroupCog, group_name="exercise", group_description=de
         )
 
     @app_commands.command(name="check", description=describe("cmd.exercise_check"))
-    @app_commands.describe(id=describe("cmd.exercise_id"))
+    @app_commands.describe(id=describe("cmd.exercise_id"), answer=describe("cmd.exercise_answer"))
     @app_commands.autocomplete(id=exercise_autocomplete)
-    async def exercise_check(self, interaction: discord.Interaction[LayerLabBot], id: str) -> None:
+    async def exercise_check(
+        self, interaction: discord.Interaction[LayerLabBot], id: str, answer: str | None = None
+    ) -> None:
         job = await self.presenter.begin(interaction, private=True)
-        report = await self.exercises.check(job.owner, interaction.user.display_name, id, job.lang)
+        report = await self.exercises.check(job.owner, interaction.user.display_name, id, job.lang, answer)
         await job.finish(replies.check_reply(self.presenter.catalog, job.lang, report))
 
     @app_commands.command(name="hint", description=describe("cmd.exercise_hint"))

@@ -16,7 +16,6 @@ from bot.services.learning import Learning
 from bot.ui import learning as views
 from bot.ui.permissions import is_teacher
 from bot.ui.presenter import Presenter
-from bot.ui.tryit import TryIt
 from cogs._base import MAX_CHOICES
 
 
@@ -114,8 +113,7 @@ class Course(commands.Cog):
 
 
 async def setup(bot: LayerLabBot) -> None:
-    tryit = TryIt(bot.demos, bot.labs, bot.playground, bot.presenter)
-    services = {"presenter": bot.presenter, "learning": bot.learning, "tryit": tryit}
+    services = {"presenter": bot.presenter, "learning": bot.learning, "tryit": bot.tryit}
     lesson_button = views.LessonButton.bind(**services)
     quiz_button = views.QuizButton.bind(**services)
     bot.add_controls(lesson_button, quiz_button)

@@ -146,6 +146,21 @@ class RestApi:
             message = self.store_message(payload, files, channel_id=parts[1])
             self.records.append(Recorded("channel_message", None, payload, files, message["id"]))
             return _json(message)
+        if parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages" and method == "PATCH":
+            # A bot may edit its own messages in a channel (Discord answers 50005 otherwise).
+            target = self.messages.get(parts[3])
+            if target is None or target["channel_id"] != parts[1]:
+                return _json({"code": 10008, "message": "Unknown Message"}, status=404)
+            if target.get("author", {}).get("id") != str(self.bot_user.id):
+                return _json(
+                    {"code": 50005, "message": "Cannot edit a message authored by another user"}, 403
+                )
+            problem = check_message(payload, files)
+            if problem:
+                return self._violation(problem)
+            message = self.edit_message(parts[3], payload, files)
+            self.records.append(Recorded("channel_edit", None, payload, files, message["id"]))
+            return _json(message)
         if parts[0] == "channels" and len(parts) == 3 and parts[2] == "messages" and method == "GET":
             limit = int(request.query.get("limit", "50"))
             found = [m for m in self.messages.values() if m["channel_id"] == parts[1]]

@@ -211,9 +211,11 @@ class OfflineSession:
         user: FakeUser,
         locale: str = "nl",
         timeout: float = 30.0,
+        filled: dict[str, Any] | None = None,
     ) -> list[Any]:
-        """The choices the bot offers while ``option`` of ``name`` reads ``current``."""
-        top, options, _ = self.build(name, {option: current})
+        """The choices the bot offers while ``option`` of ``name`` reads ``current``
+        (``filled``: the options the user has filled in already)."""
+        top, options, _ = self.build(name, {**(filled or {}), option: current})
         leaf = options
         while leaf and leaf[0].get("type") == 1:
             leaf = leaf[0]["options"]

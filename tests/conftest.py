@@ -142,9 +142,9 @@ class Harness:
         return await self.session.command(name, user=user, locale=locale, timeout=timeout, **options)
 
     async def autocomplete(
-        self, name: str, option: str, current: str, *, user: FakeUser = STUDENT
+        self, name: str, option: str, current: str, *, user: FakeUser = STUDENT, **filled: Any
     ) -> list[Any]:
-        return await self.session.autocomplete(name, option, current, user=user)
+        return await self.session.autocomplete(name, option, current, user=user, filled=filled)
 
     def session_owner(self, user: FakeUser) -> Owner:
         return Owner(guild_id=self.fake.guild_id, user_id=user.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot import lessons
@@ -34,10 +36,31 @@ def test_both_languages_have_the_same_lesson(topic: str) -> None:
         assert a.demo == b.demo and a.commands == b.commands
         assert a.title and a.text and b.title and b.text
     for a, b in zip(nl.questions, en.questions, strict=True):
+        assert a.key == b.key and a.concept == b.concept, (a.key, b.key)
         assert a.answer == b.answer and a.demo == b.demo
         assert len(a.choices) == len(b.choices) and 2 <= len(a.choices) <= 4
         assert 0 <= a.answer < len(a.choices)
     assert nl.title != en.title or topic in ("history", "overlayfs", "inspect", "info")
+
+
+@pytest.mark.parametrize("topic", lessons.COURSE)
+def test_most_questions_are_predictions_with_claims(topic: str) -> None:
+    """At least half of a topic's questions are predictions the bot runs live, and
+    each says what the engine will show (patterns the engine tests assert)."""
+    questions = COURSE[topic]["en"].questions
+    assert len(questions) >= 6
+    keys = [q.key for q in questions]
+    assert len(set(keys)) == len(keys) and all(re.fullmatch(r"[a-z0-9-]{1,40}", k) for k in keys)
+    assert all(re.fullmatch(r"[a-z0-9-]{1,40}", q.concept) for q in questions)
+    predictions = [q for q in questions if q.prediction]
+    assert 2 * len(predictions) >= len(questions), f"{len(predictions)} of {len(questions)}"
+    for q in predictions:
+        assert q.demo is not None and q.demo.expect, f"{topic} {q.key} claims nothing"
+        for pattern in (*q.demo.expect, *q.demo.absent):
+            re.compile(pattern, re.MULTILINE)
+    for page in COURSE[topic]["en"].pages:
+        for pattern in (*page.demo.expect, *page.demo.absent) if page.demo else ():
+            re.compile(pattern, re.MULTILINE)
 
 
 def test_answers_are_spread_over_the_choices() -> None:

@@ -6,12 +6,24 @@ ignored. The checks (``<name>`` is one of the student's own images):
 
     diff A|C|D <path>                 the lab container's `docker diff` has this line
                                       (``*`` in the path matches any characters)
+    diff lacks <path>                 no line of that diff is about this path
     file <path> contains <text>       a file in the lab container contains this text
     lab <image>                       the lab container was made from this image
     image <name>                      the student has an image with this name
     history <name> contains <text>    a layer of that image was made by a command with this text
     run <name> <command …>            the command exits 0 in a fresh container of that image
     layers <name> more-than-base      that image has more layers than the base image it came from
+
+What the student found out, given with ``/exercise check answer:…``:
+
+    answer host <path>                the answer is the folder on the Docker host where
+                                      <path> of the lab container's writable layer lies
+                                      (as /lab host shows it, on either image store)
+    answer is <text>                  the answer is this text (``*`` matches anything; case
+                                      and surrounding quotes do not matter)
+
+A check that starts with ``?`` is a discovery: the student sees its hint but not
+the check itself, which would give the answer away.
 
 In the student's OverlayFS playground (``/overlay``; paths from its work area
 ``/overlay``, or absolute):
@@ -57,6 +69,7 @@ KINDS = (
     "whiteout",
     "opaque",
     "playground",
+    "answer",
 )
 #: The checks that look at the playground rather than the lab container or images.
 PLAYGROUND_KINDS = frozenset({"overlay", "whiteout", "opaque", "playground"})
@@ -69,6 +82,7 @@ class Check:
     hint: str
     line: int
     source: str  # the line as written, for messages
+    hidden: bool = False  # "?": a discovery, shown by its hint only
 
     def matches_path(self, path: str) -> bool:
         return fnmatchcase(path, self.args[1])
@@ -86,6 +100,8 @@ def parse_checks(text: str) -> tuple[Check, ...]:
         body = body.strip()
         if not body or body.startswith("#"):
             continue
+        hidden = body.startswith("?")
+        body = body.removeprefix("?").strip()
         if len(raw) > MAX_LINE:
             raise _bad(number, "too_long", limit=MAX_LINE)
         try:
@@ -96,7 +112,7 @@ def parse_checks(text: str) -> tuple[Check, ...]:
         if kind not in KINDS:
             raise _bad(number, "unknown", word=words[0], kinds=", ".join(KINDS))
         _validate(number, kind, args)
-        checks.append(Check(kind=kind, args=args, hint=hint.strip(), line=number, source=body))
+        checks.append(Check(kind=kind, args=args, hint=hint.strip(), line=number, source=body, hidden=hidden))
     if not checks:
         raise UserError("checks.empty")
     if len(checks) > MAX_CHECKS:
@@ -113,7 +129,7 @@ def _own_name(number: int, name: str) -> None:
 
 def _validate(number: int, kind: str, args: tuple[str, ...]) -> None:
     usage = {
-        "diff": "diff A|C|D <path>",
+        "diff": "diff A|C|D|lacks <path>",
         "file": "file <path> contains <text>",
         "lab": "lab <image>",
         "image": "image <name>",
@@ -124,9 +140,10 @@ def _validate(number: int, kind: str, args: tuple[str, ...]) -> None:
         "whiteout": "whiteout <path>",
         "opaque": "opaque <dir>",
         "playground": "playground file <path> contains|lacks <text>",
+        "answer": "answer host <path> | answer is <text>",
     }[kind]
     ok = {
-        "diff": len(args) == 2 and args[0] in ("A", "C", "D") and args[1].startswith("/"),
+        "diff": len(args) == 2 and args[0] in ("A", "C", "D", "lacks") and args[1].startswith("/"),
         "file": len(args) >= 3 and args[1] == "contains" and args[0].startswith("/"),
         "lab": len(args) == 1,
         "image": len(args) == 1,
@@ -137,6 +154,8 @@ def _validate(number: int, kind: str, args: tuple[str, ...]) -> None:
         "whiteout": len(args) == 1,
         "opaque": len(args) == 1,
         "playground": len(args) >= 4 and args[0] == "file" and args[2] in ("contains", "lacks"),
+        "answer": len(args) >= 2
+        and ((args[0] == "host" and len(args) == 2 and args[1].startswith("/")) or args[0] == "is"),
     }[kind]
     if not ok:
         raise _bad(number, "usage", usage=usage)

@@ -5,6 +5,7 @@ operator's ``layerlab images prepare``: the only way the bot ever pulls)."""
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 
 import docker.errors
@@ -27,6 +28,10 @@ from bot.sandbox.runner import Runner, layer_size
 
 log = logging.getLogger(__name__)
 
+#: The name of a trial commit's image; its tag is random. A bot killed during a
+#: trial leaves it among the student's images, where /rmi removes it.
+TRIAL_NAME = "tryit"
+
 
 class Images:
     def __init__(self, client: EngineClient, policy: ImagePolicy, runner: Runner) -> None:
@@ -43,6 +48,13 @@ class Images:
         """Run ``command`` in a fresh container of ``image`` and commit it as ``name``."""
         own = self.policy.own_name(name)
         return await self.client.call(self._commit_oneshot, owner, own, image, command)
+
+    async def commit_trial(self, owner: Owner, image: ImageRef, command: str) -> CommitResult:
+        """A commit shown and thrown away (a lesson's or quiz's demo): run ``command``,
+        commit it under a one-off name of the student's (``tryit:<random>``, never one
+        they chose, and outside the quota), read its history and CMD, remove it."""
+        own = refs.OwnName(name=TRIAL_NAME, tag=secrets.token_hex(4))
+        return await self.client.call(self._commit_oneshot, owner, own, image, command, True)
 
     async def overview(self, owner: Owner) -> ImagesOverview:
         """``docker images`` as the student sees it: their own, then the base images."""
@@ -89,7 +101,7 @@ class Images:
 
     def commit_container(
         self, owner: Owner, own: refs.OwnName, container_id: str, replaced: str | None
-    ) -> tuple[ImageRef, str, tuple[HistoryEntry, ...]]:
+    ) -> tuple[ImageRef, str, tuple[HistoryEntry, ...], tuple[str, ...] | None]:
         """``docker commit`` under the student's name; refuses an oversized layer.
         ``replaced`` (from ``ImagePolicy.replaced_by``) is dropped when nothing else uses it."""
         api = self.client.api
@@ -105,10 +117,13 @@ class Images:
         if replaced and replaced != new_id:
             self._drop_untagged(replaced)
         shown = ImageRef(shown=str(own), engine_ref=own.engine_ref(owner), own=True)
-        return shown, new_id, self.history_now(new_id)
+        cmd = (api.inspect_image(new_id).get("Config") or {}).get("Cmd")
+        return shown, new_id, self.history_now(new_id), tuple(cmd) if cmd is not None else None
 
-    def _commit_oneshot(self, owner: Owner, own: refs.OwnName, image: ImageRef, command: str) -> CommitResult:
-        replaced = self.policy.replaced_by(owner, own)
+    def _commit_oneshot(
+        self, owner: Owner, own: refs.OwnName, image: ImageRef, command: str, trial: bool = False
+    ) -> CommitResult:
+        replaced = None if trial else self.policy.replaced_by(owner, own)
         container_id = None
         try:
             container_id = self.runner.create(
@@ -117,10 +132,20 @@ class Images:
             run = self.runner.run_created(container_id, image, command)
             if run.interrupted:  # half a command is no image: nothing is committed
                 raise ShuttingDown()
-            shown, new_id, history = self.commit_container(owner, own, container_id, replaced)
+            shown, new_id, history, cmd = self.commit_container(owner, own, container_id, replaced)
         finally:
             self.runner.remove(container_id)
-        return CommitResult(image=shown, image_id=new_id, run=run, history=history, replaced_id=replaced)
+        if trial:
+            self.client.api.remove_image(new_id, force=True)
+        return CommitResult(
+            image=shown,
+            image_id=new_id,
+            run=run,
+            history=history,
+            replaced_id=replaced,
+            cmd=cmd,
+            removed=trial,
+        )
 
     def _drop_untagged(self, old_id: str) -> None:
         api = self.client.api

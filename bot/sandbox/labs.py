@@ -218,7 +218,7 @@ class LabContainers:
     def _commit(self, owner: Owner, own: refs.OwnName) -> CommitResult:
         lab = self._need(owner)
         replaced = self.policy.replaced_by(owner, own)
-        shown, image_id, history = self.images.commit_container(owner, own, lab.id, replaced)
+        shown, image_id, history, cmd = self.images.commit_container(owner, own, lab.id, replaced)
         run = RunResult(
             image=lab.image,
             command="",
@@ -228,7 +228,9 @@ class LabContainers:
             duration=0.0,
             changes=changes(self.client.api, lab.id),
         )
-        return CommitResult(image=shown, image_id=image_id, run=run, history=history, replaced_id=replaced)
+        return CommitResult(
+            image=shown, image_id=image_id, run=run, history=history, replaced_id=replaced, cmd=cmd
+        )
 
     def _inspected(self, owner: Owner) -> ContainerRow:
         """The lab container, running if its mount table is where its layers are

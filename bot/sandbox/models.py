@@ -153,6 +153,10 @@ class CommitResult:
     run: RunResult
     history: tuple[HistoryEntry, ...]
     replaced_id: str | None = None  # the image that had this name before
+    #: The new image's Config.Cmd: the container's command (what `docker run` of it runs).
+    cmd: tuple[str, ...] | None = None
+    #: A trial (Try it, a quiz): the image was removed again after it was shown.
+    removed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,20 @@ class Demos:
             record.finished(result.run)
             return base, result
 
+    async def commit_trial(
+        self, owner: Owner, command: str, image: str | None, on_wait: OnWait | None = None
+    ) -> tuple[ImageRef, CommitResult]:
+        """A commit that is shown and removed again (a lesson's or a quiz's demo)."""
+        async with self.recorder.record(owner, "commit", image, command) as record:
+            shell = check_command(command)
+            engine = await self.fleet.of(owner, record)
+            base = await engine.sandbox.policy.resolve(owner, image)
+            record.image = base.shown
+            async with engine.gate.slot(owner.key, on_wait):
+                result = await engine.sandbox.images.commit_trial(owner, base, shell)
+            record.finished(result.run)
+            return base, result
+
     async def images(self, owner: Owner) -> ImagesOverview:
         async with self.recorder.record(owner, "images") as record:
             engine = await self.fleet.of(owner, record)

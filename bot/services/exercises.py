@@ -4,11 +4,13 @@ student's own lab container and images; attempts, passes and the class view."""
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
+from fnmatch import fnmatchcase
 from zoneinfo import ZoneInfo
 
 from bot import exercises
@@ -26,6 +28,8 @@ FILE_CHECK_LIMIT = 64 * 1024
 #: Failed attempts without a pass after which a student counts as stuck.
 STUCK_AFTER = 3
 MAX_TITLE = 100
+#: The longest answer a student may give to /exercise check (a host path fits well).
+MAX_ANSWER = 500
 MAX_INSTRUCTIONS = 3500
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -137,14 +141,20 @@ class Exercises:
 
     # -- students -----------------------------------------------------------------
 
-    async def check(self, owner: Owner, display_name: str, exercise_id: str, lang: str) -> CheckReport:
+    async def check(
+        self, owner: Owner, display_name: str, exercise_id: str, lang: str, answer: str | None = None
+    ) -> CheckReport:
+        """Run an exercise's checks; ``answer`` is what the student found out (for
+        the ``answer`` checks)."""
+        if answer is not None and len(answer) > MAX_ANSWER:
+            raise UserError("exercise.answer_too_long", limit=MAX_ANSWER)
         exercise = await self.get(owner.guild_id, exercise_id, lang)
         if exercise.closed:
             raise UserError("exercise.closed", id=exercise.id)
         async with self.recorder.record(owner, "exercise check", None, exercise.id) as record:
             engine = await self.fleet.of(owner, record)
             async with engine.gate.slot(owner.key):
-                results = tuple([await self._run(engine, owner, check) for check in exercise.checks])
+                results = tuple([await self._run(engine, owner, check, answer) for check in exercise.checks])
         now = datetime.now(UTC)
         late = exercise.deadline is not None and now > exercise.deadline
         passed = all(r.passed for r in results)
@@ -156,8 +166,10 @@ class Exercises:
         first = passed and before.get(exercise.id, _NEVER).passed_at is None
         return CheckReport(exercise=exercise, results=results, late=late, first_pass=first)
 
-    async def _run(self, engine: Engine, owner: Owner, check: Check) -> CheckResult:
+    async def _run(self, engine: Engine, owner: Owner, check: Check, answer: str | None) -> CheckResult:
         try:
+            if check.kind == "answer":
+                return await self._answer(engine, owner, check, answer)
             return await self._evaluate(engine, owner, check)
         except EngineUnavailable:
             raise  # not the student's mistake: no attempt is recorded
@@ -171,6 +183,8 @@ class Exercises:
             return await self._in_playground(engine, owner, check)
         if kind == "diff":
             _, changes = await engine.sandbox.labs.diff(owner)
+            if args[0] == "lacks":
+                return CheckResult(check, not any(check.matches_path(c.path) for c in changes))
             hit = any(c.kind.letter == args[0] and check.matches_path(c.path) for c in changes)
             return CheckResult(check, hit)
         if kind == "file":
@@ -196,6 +210,19 @@ class Exercises:
         if kind == "layers":
             return CheckResult(check, await sandbox.images.layers_over_base(ref) > 0)
         raise ValueError(kind)
+
+    @staticmethod
+    async def _answer(engine: Engine, owner: Owner, check: Check, answer: str | None) -> CheckResult:
+        """What the student found out, against the truth of this lab host."""
+        given = normal_answer(answer or "")
+        if not given:
+            return CheckResult(check, False, "no answer")
+        if check.args[0] == "is":
+            wanted = normal_answer(" ".join(check.args[1:]))
+            return CheckResult(check, fnmatchcase(given.lower(), wanted.lower()))
+        _, view = await engine.sandbox.labs.host_view(owner)
+        where = posixpath.normpath(view.upper_dir.rstrip("/") + "/" + check.args[1].lstrip("/"))
+        return CheckResult(check, posixpath.normpath(given) == where)
 
     @staticmethod
     async def _in_playground(engine: Engine, owner: Owner, check: Check) -> CheckResult:
@@ -293,6 +320,11 @@ class Exercises:
 
     async def stuck(self, guild_id: int) -> list[StuckStudent]:
         return stuck_students(await self.store.attempts(guild_id))
+
+
+def normal_answer(text: str) -> str:
+    """An answer as typed, without what Discord or a copy adds: quotes, backticks, spaces."""
+    return text.strip().strip("`'\"").strip()
 
 
 def _by_student(attempts: Sequence[Attempt]) -> dict[tuple[int, str], list[Attempt]]:

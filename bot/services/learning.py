@@ -69,7 +69,10 @@ class Learning:
     async def answer(self, quiz: QuizSession, choice: int) -> bool:
         """Record ``choice`` for the question on screen; False when it had an answer."""
         question = self.lesson(quiz.topic, "en").questions[quiz.question]
-        return await self.store.answer_quiz(quiz.id, quiz.question, choice, choice == question.answer)
+        right = choice == question.answer
+        return await self.store.answer_quiz(
+            quiz.id, quiz.question, choice, right, question.key, question.concept
+        )
 
     async def next_question(self, quiz: QuizSession) -> bool:
         return await self.store.next_question(quiz.id, quiz.question)

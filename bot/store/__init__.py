@@ -15,6 +15,7 @@ from bot.store.exercises import Attempt, ExerciseState, ExerciseStore, StoredExe
 from bot.store.labs import Lab, LabStore
 from bot.store.learning import LearningStore, QuizSession, TopicActivity
 from bot.store.placements import PlacementStore
+from bot.store.predictions import AnswerCount, Prediction, PredictionStore
 from bot.store.preferences import PreferenceStore
 from bot.store.privacy import PrivacyStore, StoredAbout
 from bot.store.questions import Passage, Question, QuestionStore
@@ -35,6 +36,7 @@ class Repositories:
     questions: QuestionStore
     privacy: PrivacyStore
     roster: RosterStore
+    predictions: PredictionStore
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -48,10 +50,12 @@ class Repositories:
             questions=QuestionStore(db),
             privacy=PrivacyStore(db),
             roster=RosterStore(db),
+            predictions=PredictionStore(db),
         )
 
 
 __all__ = [
+    "AnswerCount",
     "Attempt",
     "Database",
     "ExerciseState",
@@ -61,6 +65,8 @@ __all__ = [
     "LearningStore",
     "Passage",
     "PlacementStore",
+    "Prediction",
+    "PredictionStore",
     "PreferenceStore",
     "PrivacyStore",
     "Question",

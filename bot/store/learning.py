@@ -65,15 +65,27 @@ class LearningStore:
         row = await self._db.fetchone("SELECT * FROM quiz_sessions WHERE id = ?", (session_id,))
         return from_row(QuizSession, row) if row is not None else None
 
-    async def answer_quiz(self, session_id: int, question: int, choice: int, right: bool) -> bool:
-        """Record the answer to ``question`` once; False when it was answered already
-        (a second click) or is not the question on screen."""
-        written = await self._db.execute(
-            "UPDATE quiz_sessions SET answer = ?, score = score + ?"
-            " WHERE id = ? AND question = ? AND answer IS NULL",
-            (choice, int(right), session_id, question),
-        )
-        return written.rowcount == 1
+    async def answer_quiz(
+        self, session_id: int, question: int, choice: int, right: bool, key: str, concept: str
+    ) -> bool:
+        """Record the answer to ``question`` (whose id is ``key``) once, in the quiz
+        and among every answer given (``answers``); False when it was answered
+        already (a second click) or is not the question on screen."""
+        async with self._db.transaction() as tx:
+            written = await tx.execute(
+                "UPDATE quiz_sessions SET answer = ?, score = score + ?"
+                " WHERE id = ? AND question = ? AND answer IS NULL",
+                (choice, int(right), session_id, question),
+            )
+            if written.rowcount != 1:
+                return False
+            await tx.execute(
+                "INSERT INTO answers"
+                " (guild_id, user_id, topic, question, concept, choice, correct, source, created_at)"
+                " SELECT guild_id, user_id, topic, ?, ?, ?, ?, 'quiz', ? FROM quiz_sessions WHERE id = ?",
+                (key, concept, choice, int(right), sql(utcnow()), session_id),
+            )
+        return True
 
     async def next_question(self, session_id: int, question: int) -> bool:
         """From the answered ``question`` to the next; False when that happened already."""

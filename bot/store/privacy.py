@@ -17,6 +17,8 @@ PER_GUILD = (
     "exercise_attempts",
     "questions",
     "placements",
+    "answers",
+    "prediction_answers",
 )
 
 
@@ -30,6 +32,8 @@ class StoredAbout:
     labs: int
     settings: int
     exercise_attempts: int = 0
+    answers: int = 0  # answers given, in quizzes and class predictions
+    questions: int = 0  # questions asked with /ask
 
 
 class PrivacyStore:
@@ -52,6 +56,8 @@ class PrivacyStore:
                 "SELECT COUNT(*) FROM user_settings WHERE user_id = ?", (user_id,)
             ),
             exercise_attempts=counts["exercise_attempts"],
+            answers=counts["answers"] + counts["prediction_answers"],
+            questions=counts["questions"],
         )
 
     async def delete_user_data(self, guild_id: int, user_id: int) -> int:

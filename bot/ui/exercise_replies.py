@@ -72,9 +72,12 @@ def show_reply(t: Catalog, lang: str, exercise: Exercise, zone: ZoneInfo) -> Rep
 
 def check_reply(t: Catalog, lang: str, report: CheckReport) -> Reply:
     lines = []
-    for result in report.results[:MAX_FIELDS]:
+    for number, result in enumerate(report.results[:MAX_FIELDS], start=1):
         mark = GOOD if result.passed else BAD
-        line = f"{mark} `{inline(result.check.source)}`"
+        if result.check.hidden:  # a discovery: the check itself would give the answer away
+            line = f"{mark} " + t(lang, "exercise.discovery", line=number)
+        else:
+            line = f"{mark} `{inline(result.check.source)}`"
         if not result.passed and result.check.hint:
             line += f"\n  ↳ {result.check.hint}"
         lines.append(line)

@@ -177,6 +177,10 @@ def commit_reply(
     if len(table_lines) > 1:  # mark the new top layer, after the CLI's own text
         table_lines[1] += "  " + t(lang, "commit.new_layer")
     history_text = f"$ docker history {name}\n" + "\n".join(table_lines) + "\n"
+    if result.cmd is not None:  # what `docker run <name>` runs: the container's command
+        history_text += (
+            f"$ docker inspect -f '{{{{json .Config.Cmd}}}}' {name}\n{cli.go_json(list(result.cmd))}"
+        )
     history_block, cut = fit_code_block(
         history_text, EMBED_CODE_BUDGET, t(lang, "common.truncated", file="history.txt")
     )
@@ -195,7 +199,10 @@ def commit_reply(
     lines = [*warnings(t, lang, run, limits), summary, t(lang, explain_key, base=base.shown)]
     if result.replaced_id:
         lines.append(t(lang, "commit.replaced", name=name))
-    lines.append(t(lang, "commit.use_it", name=name))
+    if result.removed:
+        lines.append(t(lang, "commit.trial_removed", name=name))
+    else:
+        lines.append(t(lang, "commit.use_it", name=name))
     history_embed = make_embed(t(lang, "history.title", image=name), history_block)
     explain = make_embed(t(lang, "commit.title", name=name), "\n".join(lines))
     if with_run:

@@ -15,7 +15,9 @@ from bot.ui.replies import Reply
 
 #: What a lab demo runs in a lab container it had to open (the seed's first command).
 LAB_SEED_COMMAND = "echo Hallo > /tmp/testfile"
-DEMO_KINDS = frozenset({"diff", "history", "info", "inspect_image", "lab_host", "lab_inspect", "overlay"})
+DEMO_KINDS = frozenset(
+    {"diff", "commit", "history", "info", "inspect_image", "lab_host", "lab_inspect", "overlay"}
+)
 
 
 class TryIt:
@@ -33,6 +35,11 @@ class TryIt:
         if demo.kind == "diff":
             result = await self.demos.diff(owner, demo.option("command"), image, on_wait=on_wait)
             return replies.diff_reply(t, lang, result, self.presenter.limits)
+        if demo.kind == "commit":  # committed, shown, and removed again
+            base, committed = await self.demos.commit_trial(
+                owner, demo.option("command") or "true", image, on_wait=on_wait
+            )
+            return replies.commit_reply(t, lang, base, committed, self.presenter.limits, now=utcnow())
         if demo.kind == "history":
             ref, entries = await self.demos.history(owner, image or self.demos.default_image)
             return replies.history_reply(t, lang, ref, entries, full=False, now=utcnow())

@@ -39,7 +39,7 @@ async def test_diff_answers_privately_at_once_then_shows_the_cli_text(harness: H
     assert re.search(r"\$ docker diff (\w+)\nC /tmp\nA /tmp/testfile\n\$ docker rm \1\n\1\n", text)
     assert message["allowed_mentions"] == NO_MENTIONS
     embed = message["embeds"][0]
-    assert "beschrijfbare layer" in embed["description"]  # Dutch: the locale is nl
+    assert "beschrijfbare laag" in embed["description"]  # Dutch: the locale is nl
     assert {f["name"]: f["value"] for f in embed["fields"]}["Exitcode"] == "0"
     assert message["components"][0]["components"][0]["label"] == "Post in kanaal"
 
@@ -48,7 +48,7 @@ async def test_language_follows_the_locale(harness: Harness) -> None:
     english = await harness.run("diff", locale="en-US")
     assert "writable layer" in harness.text(english)
     other = await harness.run("diff", locale="de")  # no German: the configured default (nl)
-    assert "beschrijfbare layer" in harness.text(other)
+    assert "beschrijfbare laag" in harness.text(other)
 
 
 async def test_hostile_output_cannot_ping_or_break_the_block(harness: Harness) -> None:
@@ -123,7 +123,7 @@ async def test_history_is_the_cli_output(harness: Harness) -> None:
 async def test_history_explains_missing_layers(harness: Harness) -> None:
     it = await harness.run("history", image="layerlab-test/shipped", locale="en-GB")
     assert "<missing>" in code(harness.message(it))
-    assert "built somewhere else" in harness.text(it)
+    assert "this host has no image ID of its own for that step" in harness.text(it)
 
 
 async def test_bad_image_names_get_a_clear_private_answer(harness: Harness) -> None:
@@ -149,7 +149,7 @@ async def test_commit_then_use_the_image_and_nobody_else_can(
     text = code(message)
     assert re.search(r"\$ docker commit \w+ myubuntu:latest\nsha256:[0-9a-f]{64}\n", text)
     history = message["embeds"][0]["description"]
-    assert "⬅ nieuwe layer" in history.splitlines()[3]  # fence, command, header, then the new layer
+    assert "⬅ nieuwe laag" in history.splitlines()[3]  # fence, command, header, then the new layer
     assert "/bin/sh -c echo Hallo > /tmp/testfile" in history
     assert "2 wijziging(en): 1 toegevoegd, 1 gewijzigd" in harness.text(it)
 

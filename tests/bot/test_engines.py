@@ -261,7 +261,7 @@ async def test_an_engine_stopped_mid_class_holds_up_only_its_students(
         assert f"hun labcontainers blijven staan: {second_name}" in harness.message(one)["content"]
         everyone = await harness.run("admin reap", user=TEACHER)
         told = harness.message(everyone)["content"]
-        assert "1 lab-container(s) verwijderd" in told and f"blijven staan: {second_name}" in told, told
+        assert "1 labcontainer(s) verwijderd" in told and f"blijven staan: {second_name}" in told, told
         assert not lab_of(main, STUDENT)
         assert await harness.built.repos.labs.get(GUILD, OTHER_STUDENT.id) == lab_before
 

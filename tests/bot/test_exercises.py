@@ -42,35 +42,60 @@ async def check(harness: Harness, exercise: str, **kwargs: object) -> str:
 
 
 async def test_the_seed_exercises_right_and_wrong(course: Harness) -> None:
-    # 1. ubuntu_ping, wrong first: no image yet.
+    # 1. ubuntu_ping, wrong first: no image yet, then an image without ping.
     wrong = await check(course, "ubuntu_ping")
     assert "Nog niet" in wrong and "Je hebt nog geen image `myubuntu`" in wrong
     await course.run("commit", name="myubuntu", command="echo not ping > /tmp/x")
     still = await check(course, "ubuntu_ping")
     assert "✅ `image myubuntu`" in still and "❌ `run myubuntu command -v ping`" in still
-    assert "bestaat `ping` niet" in still
+    assert "❌ `run myubuntu dpkg -s iputils-ping`" in still
+    # The slides' way: a container (the lab container), then a commit of it. The
+    # check looks at what the image holds, so CREATED BY being `bash` is fine.
+    await course.run("lab run", command="apt update && apt -y install iputils-ping", timeout=300)
+    committed = await course.run("lab commit", name="myubuntu", timeout=120)
+    assert '["bash"]' in course.text(committed)  # the lab container's command is the new CMD
+    passed = await check(course, "ubuntu_ping")
+    assert "Geslaagd" in passed and "Voor het eerst geslaagd" in passed
+    # And in one go with /commit, for another student.
     done = await course.run(
-        "commit", name="myubuntu", command="apt update && apt -y install iputils-ping", timeout=300
+        "commit",
+        name="myubuntu",
+        command="apt update && apt -y install iputils-ping",
+        timeout=300,
+        user=OTHER_STUDENT,
     )
     assert "Setting up iputils-ping" in (
         course.files(done).get("commit.txt", b"").decode() or course.message(done)["content"]
     )
-    passed = await check(course, "ubuntu_ping")
-    assert "Geslaagd" in passed and "Voor het eerst geslaagd" in passed
+    assert "Geslaagd" in await check(course, "ubuntu_ping", user=OTHER_STUDENT)
 
-    # 2. writable_layer: a lab container without apt update fails, with it passes.
+    # 2. writable_layer: the discovery stays the student's (the checks are not shown),
+    # and the answer is the folder on the host, as this engine lays it out.
+    await course.run("lab rm")
     await course.run("lab run", command="echo Hallo > /tmp/testfile")
     wrong = await check(course, "writable_layer")
-    assert "❌ `diff C /var/lib/apt/lists`" in wrong
+    assert "❌ Wat je moest ontdekken (controle 1)" in wrong and "/var/lib/apt/lists" not in wrong
     await course.run("lab run", command="apt update", timeout=300)
-    assert "Geslaagd" in await check(course, "writable_layer")
+    unanswered = await check(course, "writable_layer")
+    assert unanswered.count("✅") == 2 and "❌ Wat je moest ontdekken (controle 3)" in unanswered
+    assert "Nog niet" in await check(course, "writable_layer", answer="/var/lib/apt/lists")
+    _, view = await course.built.labs.host(course.session_owner(STUDENT))
+    answer = f"`{view.upper_dir}/var/lib/apt/lists/`"  # as copied, backticks and all
+    assert "Geslaagd" in await check(course, "writable_layer", answer=answer)
 
-    # 3. sl: the lab container must come from myubuntu.
+    # 3. sl: from myubuntu, without apt update (myubuntu has the package lists).
     await course.run("lab run", command="apt -y install sl", timeout=300)
     wrong = await check(course, "sl")
     assert "❌ `lab myubuntu`" in wrong and "/lab rm" in wrong
     await course.run("lab rm")
-    await course.run("lab run", image="myubuntu", command="apt update && apt -y install sl", timeout=300)
+    # New package lists in the diff are apt update's work, not sl's (an apt update
+    # over current lists changes nothing; lists fetched anew do).
+    fresh_lists = "rm -rf /var/lib/apt/lists/* && apt update && apt -y install sl"
+    await course.run("lab run", image="myubuntu", command=fresh_lists, timeout=300)
+    again = await check(course, "sl")
+    assert "✅ `lab myubuntu`" in again and "pakketlijsten" in again and "Nog niet" in again
+    await course.run("lab rm")
+    await course.run("lab run", image="myubuntu", command="apt -y install sl", timeout=300)
     assert "Geslaagd" in await check(course, "sl")
 
     listing = course.message(await course.run("exercise list"))["content"]
@@ -122,7 +147,7 @@ async def test_teachers_create_post_and_close_and_students_cannot(course: Harnes
         form.responses[0].payload["data"]["custom_id"],
         {
             "title": "Hallo bestand",
-            "instructions": "Maak /tmp/testfile met Hallo erin, in je lab-container.",
+            "instructions": "Maak /tmp/testfile met Hallo erin, in je labcontainer.",
             "checks": "file /tmp/testfile contains Hallo -- Staat Hallo in /tmp/testfile?",
             "hints": "Gebruik echo.",
         },

@@ -49,7 +49,7 @@ async def test_the_seed_transcript(lab: Harness, engine: docker.DockerClient) ->
     made = await lab.run("lab run", command="echo Hallo > /tmp/testfile")
     text = code(lab.message(made))
     assert re.search(r"\$ docker run -dit layerlab-test/debian:bookworm bash\n[0-9a-f]{64}\n", text)
-    assert "Je lab-container werd nu gemaakt" in lab.text(made)
+    assert "Je labcontainer werd nu gemaakt" in lab.text(made)
 
     ps = code(lab.message(await lab.run("lab ps")))
     assert re.search(r'[0-9a-f]{12}   layerlab-test/debian:bookworm   "bash"    .+   Up ', ps)
@@ -183,7 +183,7 @@ async def test_a_lab_container_over_its_cap_takes_no_more_commands(
     lab: Harness, engine: docker.DockerClient
 ) -> None:
     filled = await lab.run("lab run", command=FILL_THE_DISK)
-    assert "Gestopt: de schrijfbare laag overschreed" in lab.text(filled)
+    assert "Gestopt: de beschrijfbare laag overschreed" in lab.text(filled)
     refused = await lab.run("lab run", command="echo more > /tmp/more", locale="en-US")
     assert "takes no more commands" in lab.message(refused)["content"]
     assert "`/lab rm`" in lab.message(refused)["content"]
@@ -209,7 +209,7 @@ async def test_image_on_an_existing_lab_and_isolation(lab: Harness, engine: dock
     assert "mine" in code(lab.message(mine))
     assert len(lab_containers(engine, STUDENT)) == 1 and len(lab_containers(engine, OTHER_STUDENT)) == 1
     nothing = await lab.run("lab diff", user=FakeUser(id=200000000000000077, name="new"))
-    assert "Je hebt nog geen lab-container" in lab.message(nothing)["content"]
+    assert "Je hebt nog geen labcontainer" in lab.message(nothing)["content"]
 
 
 async def test_lab_commit_makes_an_own_image(lab: Harness, engine: docker.DockerClient) -> None:
@@ -278,13 +278,13 @@ async def test_teachers_list_and_reap_and_students_cannot(lab: Harness, engine: 
         message = lab.message(listing)
         assert message["flags"] & EPHEMERAL and message["components"] == []
         assert "student_a" in message["content"] and "student_b" in message["content"]
-        assert "Lab-containers in deze server: 2" in lab.text(listing)
+        assert "Labcontainers in deze server: 2" in lab.text(listing)
 
         one = await lab.run("admin reap", user=ADMIN, student=OTHER_STUDENT)
-        assert "1 lab-container(s) verwijderd" in lab.message(one)["content"]
+        assert "1 labcontainer(s) verwijderd" in lab.message(one)["content"]
         assert not lab_containers(engine, OTHER_STUDENT)
         everyone = await lab.run("admin reap", user=TEACHER)
-        assert "1 lab-container(s) verwijderd" in lab.message(everyone)["content"]
+        assert "1 labcontainer(s) verwijderd" in lab.message(everyone)["content"]
         assert [c.id for c in lab_containers(engine, STUDENT)] == [elsewhere.id]  # the other server's stays
     finally:
         engine.containers.get(elsewhere.id).remove(force=True)

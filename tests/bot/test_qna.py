@@ -91,7 +91,7 @@ async def test_an_answer_by_thread_reply_and_a_restart_in_between(
             thread = thread_of(first, 1)
         async with running_bot(settings, discord_side) as second:
             none_yet = await second.run("answer", user=TEACHER, id=1)
-            assert "nog geen reactie van een lesgever" in second.message(none_yet)["content"]
+            assert "nog geen reactie van een lector" in second.message(none_yet)["content"]
             discord_side.post_as(thread, OTHER_STUDENT, "Ik weet het ook niet")  # not a teacher: ignored
             discord_side.post_as(thread, TEACHER, "Met `docker save`: elke layer is een tar-bestand.")
             done = await second.run("answer", user=TEACHER, id=1)
