@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+import tarfile
+from collections import OrderedDict
 from collections.abc import Callable
 
 import docker.errors
@@ -13,6 +15,7 @@ import docker.errors
 from bot.errors import ImageNotPresent, NotFound, ShuttingDown, UserError
 from bot.sandbox import labels, refs
 from bot.sandbox.client import EngineClient, parse_time
+from bot.sandbox.layer_diff import ImageLayers, image_layers
 from bot.sandbox.models import (
     CommitResult,
     HistoryEntry,
@@ -25,12 +28,16 @@ from bot.sandbox.models import (
 )
 from bot.sandbox.policy import ImagePolicy, image_id
 from bot.sandbox.runner import Runner, layer_size
+from bot.sandbox.saved_image import SaveFormatError, read_save
 
 log = logging.getLogger(__name__)
 
 #: The name of a trial commit's image; its tag is random. A bot killed during a
 #: trial leaves it among the student's images, where /rmi removes it.
 TRIAL_NAME = "tryit"
+#: Images whose layer listings are kept in memory, and the read size of `docker save`.
+LAYER_CACHE = 16
+SAVE_CHUNK = 1024 * 1024
 
 
 class Images:
@@ -38,6 +45,8 @@ class Images:
         self.client = client
         self.policy = policy
         self.runner = runner
+        #: Layer listings by image ID, newest used last (an ID never changes content).
+        self._layer_cache: OrderedDict[str, ImageLayers] = OrderedDict()
 
     # -- async API ------------------------------------------------------------------
 
@@ -55,6 +64,11 @@ class Images:
         they chose, and outside the quota), read its history and CMD, remove it."""
         own = refs.OwnName(name=TRIAL_NAME, tag=secrets.token_hex(4))
         return await self.client.call(self._commit_oneshot, owner, own, image, command, True)
+
+    async def layers(self, image: ImageRef) -> ImageLayers:
+        """What each layer of ``image`` holds, read by streaming ``docker save``
+        (cached by image ID: the same ID is the same layers)."""
+        return await self.client.call(self._layers, image.engine_ref)
 
     async def overview(self, owner: Owner) -> ImagesOverview:
         """``docker images`` as the student sees it: their own, then the base images."""
@@ -152,6 +166,7 @@ class Images:
         try:
             if not api.inspect_image(old_id).get("RepoTags"):
                 api.remove_image(old_id)
+                self._layer_cache.pop(old_id, None)
         except docker.errors.APIError as exc:  # still a parent of another image: keep it
             log.info("Kept replaced image %s: %s", old_id, exc)
 
@@ -203,6 +218,7 @@ class Images:
             raise
         lines: list[tuple[str, str]] = []
         for item in answer or ():
+            self._layer_cache.pop(str(item.get("Deleted", "")), None)  # dropped with the image
             for kind in ("Untagged", "Deleted"):
                 if kind in item:
                     lines.append((kind, str(own) if item[kind] == engine_ref else item[kind]))
@@ -241,6 +257,39 @@ class Images:
             if layers[: len(base_layers)] == base_layers:
                 best = max(best, len(base_layers))
         return len(layers) - best
+
+    def _layers(self, engine_ref: str) -> ImageLayers:
+        details = self._inspect(engine_ref)
+        cached = self._layer_cache.get(details.id)
+        if cached is not None:
+            self._layer_cache.move_to_end(details.id)
+            return cached
+        try:
+            saved = read_save(self.client.api.get_image(engine_ref, chunk_size=SAVE_CHUNK))
+        except docker.errors.ImageNotFound as exc:
+            raise ImageNotPresent(image=engine_ref) from exc
+        except (SaveFormatError, tarfile.TarError, EOFError, OSError) as exc:
+            log.warning("Could not read the layers of %s: %s", engine_ref, exc)
+            raise UserError("layers.unreadable", reason=str(exc)[:200]) from exc
+        found = image_layers(details.id, saved, self._shared_with_base(details.layers))
+        self._layer_cache[details.id] = found
+        while len(self._layer_cache) > LAYER_CACHE:
+            self._layer_cache.popitem(last=False)
+        return found
+
+    def _shared_with_base(self, layers: tuple[str, ...]) -> int:
+        """How many bottom layers an image shares with the base image it was made
+        from: the longest base image of the course whose layers it starts with (an
+        image is not its own base)."""
+        best = 0
+        for base in self.policy.base_images:
+            try:
+                base_layers = self._inspect(base).layers
+            except ImageNotPresent:
+                continue
+            if len(base_layers) < len(layers) and layers[: len(base_layers)] == base_layers:
+                best = max(best, len(base_layers))
+        return best
 
     def _remove_all(self, owner: Owner) -> int:
         removed = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot.errors import UserError
+from bot.sandbox.layer_diff import ImageLayers
 from bot.sandbox.models import (
     CommitResult,
     EngineInfo,
@@ -102,6 +103,21 @@ class Demos:
                 result = await engine.sandbox.images.commit_trial(owner, base, shell)
             record.finished(result.run)
             return base, result
+
+    async def layers(self, owner: Owner, image: str) -> tuple[ImageRef, ImageLayers]:
+        """What each layer of an image holds (``docker save`` read as a stream: one
+        job slot, since a large image keeps the engine busy for a while)."""
+        async with self.recorder.record(owner, "layers", image) as record:
+            engine = await self.fleet.of(owner, record)
+            ref = await engine.sandbox.policy.resolve(owner, image)
+            record.image = ref.shown
+            async with engine.gate.slot(owner.key):
+                return ref, await engine.sandbox.images.layers(ref)
+
+    async def compare_layers(
+        self, owner: Owner, a: str, b: str
+    ) -> tuple[tuple[ImageRef, ImageLayers], tuple[ImageRef, ImageLayers]]:
+        return await self.layers(owner, a), await self.layers(owner, b)
 
     async def images(self, owner: Owner) -> ImagesOverview:
         async with self.recorder.record(owner, "images") as record:

@@ -42,9 +42,15 @@ class Reply:
     content: str
     embeds: tuple[discord.Embed, ...] = ()
     files: tuple[tuple[str, bytes], ...] = field(default=())
+    #: Text alternatives of attached pictures, by file name (Discord's attachment description).
+    alts: tuple[tuple[str, str], ...] = field(default=())
 
     def discord_files(self) -> list[discord.File]:
-        return [discord.File(io.BytesIO(data), filename=name) for name, data in self.files]
+        alts = dict(self.alts)
+        return [
+            discord.File(io.BytesIO(data), filename=name, description=alts.get(name))
+            for name, data in self.files
+        ]
 
 
 async def send_followup(interaction: discord.Interaction[Any], reply: Reply, *, ephemeral: bool) -> None:
