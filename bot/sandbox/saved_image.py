@@ -33,6 +33,8 @@ from typing import IO, Any, Protocol, cast
 MAX_JSON = 4 * 1024 * 1024
 #: Files listed per layer; a layer with more is marked cut (its sizes still count).
 MAX_FILES = 200_000
+#: How much tarfile reads at a time (its default, 10 KiB, costs a call per block).
+READ_SIZE = 1024 * 1024
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 
@@ -84,23 +86,32 @@ class SavedImage:
 
 
 class ChunkReader:
-    """A file-like view of an iterator of byte chunks (docker-py's stream)."""
+    """A file-like view of an iterator of byte chunks (docker-py's stream); a read
+    copies only what it returns (no re-slicing of a large buffer per read)."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks: Iterator[bytes] = iter(chunks)
-        self._buffer = b""
+        self._chunk = b""
+        self._at = 0
 
     def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            try:
-                self._buffer += next(self._chunks)
-            except StopIteration:
-                break
         if size < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
+            rest = [self._chunk[self._at :], *self._chunks]
+            self._chunk, self._at = b"", 0
+            return b"".join(rest)
+        parts: list[bytes] = []
+        while size > 0:
+            if self._at >= len(self._chunk):
+                try:
+                    self._chunk, self._at = next(self._chunks), 0
+                except StopIteration:
+                    break
+                continue
+            piece = self._chunk[self._at : self._at + size]
+            self._at += len(piece)
+            size -= len(piece)
+            parts.append(piece)
+        return b"".join(parts)
 
 
 def _kind(member: tarfile.TarInfo) -> str:
@@ -124,7 +135,7 @@ def entry_path(name: str) -> str:
 def list_layer(stream: Readable) -> LayerListing:
     """The entries of one layer tar (plain or compressed), read as it streams by."""
     listing = LayerListing()
-    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|*") as tar:
+    with tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|*", bufsize=READ_SIZE) as tar:
         for member in tar:
             path = entry_path(member.name)
             size = member.size if member.isreg() else 0
@@ -145,7 +156,8 @@ def read_save(chunks: Iterable[bytes]) -> SavedImage:
     jsons: dict[str, Any] = {}
     listings: dict[str, LayerListing] = {}
     links: dict[str, str] = {}
-    with tarfile.open(fileobj=ChunkReader(chunks), mode="r|") as outer:  # type: ignore[call-overload]
+    reader = ChunkReader(chunks)
+    with tarfile.open(fileobj=reader, mode="r|", bufsize=READ_SIZE) as outer:  # type: ignore[call-overload]
         for member in outer:
             name = posixpath.normpath(member.name)
             if member.issym():  # relative to its own folder
