@@ -9,6 +9,7 @@ from discord import app_commands
 from bot.client import LayerLabBot
 from bot.clock import utcnow
 from bot.i18n import describe
+from bot.services.demos import check_path
 from bot.ui import layer_replies, replies
 from cogs._base import TopicCog
 from cogs._images import ImageChoices
@@ -29,6 +30,20 @@ class ImageLayers(ImageChoices, TopicCog):
         job = await self.presenter.begin(interaction)
         ref, found = await self.demos.layers(job.owner, image)
         await job.finish(layer_replies.layers_reply(self.presenter.catalog, job.lang, ref, found, layer))
+
+    @app_commands.command(name="whence", description=describe("cmd.whence"))
+    @app_commands.describe(path=describe("cmd.whence_path"), image=describe("cmd.whence_image"))
+    @app_commands.autocomplete(image=ImageChoices.image_autocomplete)
+    @app_commands.guild_only()
+    async def whence_show(
+        self, interaction: discord.Interaction[LayerLabBot], path: str, image: str | None = None
+    ) -> None:
+        job = await self.presenter.begin(interaction)
+        ref, found, lab_changes = await self.demos.whence(job.owner, path, image)
+        reply = layer_replies.whence_reply(
+            self.presenter.catalog, job.lang, ref, found, check_path(path), lab_changes
+        )
+        await job.finish(reply)
 
     @layers.command(name="compare", description=describe("cmd.layers_compare"))
     @app_commands.describe(a=describe("cmd.layers_a"), b=describe("cmd.layers_b"))

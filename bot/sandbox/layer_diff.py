@@ -187,3 +187,30 @@ def image_layers(image_id: str, saved: SavedImage, base_layers: int = 0) -> Imag
         efficiency=efficiency(saved.layers),
         base_layers=base_layers,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PathEvent:
+    """What one layer does to a path (or to a folder above it)."""
+
+    layer: int  # index, 0 the bottom; -1 the container's writable layer
+    kind: ChangeKind
+    path: str  # the path the layer names: the path itself, or a folder above it
+    size: int
+    marker: str = ""
+
+
+def whence(found: ImageLayers, path: str) -> list[PathEvent]:
+    """Every layer that adds, changes or deletes ``path``, bottom first. A deletion of
+    a folder above it deletes it too; what a layer adds inside a folder does not
+    count for the folder."""
+    events = []
+    present = False
+    for layer in found.layers:
+        for change in layer.changes:
+            own = change.path == path
+            above = change.kind is ChangeKind.DELETED and _under(path, change.path) and present
+            if own or above:
+                events.append(PathEvent(layer.index, change.kind, change.path, change.size, change.marker))
+                present = change.kind is not ChangeKind.DELETED
+    return events

@@ -8,10 +8,12 @@ failures included.
 from __future__ import annotations
 
 import logging
+import posixpath
 
 from bot.errors import UserError
 from bot.sandbox.layer_diff import ImageLayers
 from bot.sandbox.models import (
+    Change,
     CommitResult,
     EngineInfo,
     HistoryEntry,
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 DEFAULT_DIFF_COMMAND = "echo Hallo > /tmp/testfile"
 #: The longest shell command a student may send (Discord allows 6000 for an option).
 MAX_COMMAND_LENGTH = 2000
+#: The longest path /whence looks up (Linux's PATH_MAX).
+MAX_PATH_LENGTH = 4096
 
 
 def check_command(command: str) -> str:
@@ -43,6 +47,14 @@ def check_command(command: str) -> str:
     if "\x00" in command:
         raise UserError("error.command_nul")
     return command
+
+
+def check_path(path: str) -> str:
+    """An absolute path as a container sees it, normalised (``/etc//motd/`` is ``/etc/motd``)."""
+    path = path.strip()
+    if not path.startswith("/") or "\x00" in path or len(path) > MAX_PATH_LENGTH:
+        raise UserError("whence.bad_path", limit=MAX_PATH_LENGTH)
+    return posixpath.normpath(path).replace("//", "/")
 
 
 class Demos:
@@ -113,6 +125,23 @@ class Demos:
             record.image = ref.shown
             async with engine.gate.slot(owner.key):
                 return ref, await engine.sandbox.images.layers(ref)
+
+    async def whence(
+        self, owner: Owner, path: str, image: str | None
+    ) -> tuple[ImageRef, ImageLayers, tuple[Change, ...] | None]:
+        """Where ``path`` comes from in an image, or (no image) in the student's lab
+        container: its image's layers, then its writable layer (``docker diff``)."""
+        path = check_path(path)
+        async with self.recorder.record(owner, "whence", image, path) as record:
+            engine = await self.fleet.of(owner, record)
+            changes: tuple[Change, ...] | None = None
+            if image is None:
+                lab, changes = await engine.sandbox.labs.diff(owner)  # lab.none without one
+                image = lab.image
+            ref = await engine.sandbox.policy.resolve(owner, image)
+            record.image = ref.shown
+            async with engine.gate.slot(owner.key):
+                return ref, await engine.sandbox.images.layers(ref), changes
 
     async def compare_layers(
         self, owner: Owner, a: str, b: str

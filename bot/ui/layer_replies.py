@@ -6,8 +6,10 @@ from bot.errors import UserError
 from bot.i18n import Catalog
 from bot.render import layers as text
 from bot.render import pictures
-from bot.sandbox.layer_diff import ImageLayers
-from bot.sandbox.models import ImageRef
+from bot.render.table import table
+from bot.render.units import human_size
+from bot.sandbox.layer_diff import ImageLayers, PathEvent, whence
+from bot.sandbox.models import Change, ChangeKind, ImageRef
 from bot.ui.replies import Reply, code_content, make_embed
 
 PICTURE = "layers.png"
@@ -69,3 +71,59 @@ def compare_reply(
         verdict + "\n" + t(lang, "layers.compare_explain"),
     )
     return Reply(content=content, embeds=(embed,), files=files)
+
+
+def whence_reply(
+    t: Catalog,
+    lang: str,
+    ref: ImageRef,
+    found: ImageLayers,
+    path: str,
+    lab_changes: tuple[Change, ...] | None,
+) -> Reply:
+    """Which layer provides ``path``, which copies it hides, or which layer deleted it."""
+    events = whence(found, path)
+    writable = next((c for c in lab_changes or () if c.path == path), None)
+    rows = [["LAYER", "", "SIZE", "CREATED BY"]]
+    if writable is not None:
+        rows.append([t(lang, "whence.writable"), writable.kind.letter, "", ""])
+    for event in reversed(events):
+        step = found.layers[event.layer].created_by
+        name = "" if event.path == path else f"({text.shown_path(event.path)})"
+        rows.append(
+            [str(event.layer + 1), event.kind.letter, human_size(event.size), f"{name} {step}".strip()]
+        )
+    where = ref.shown if lab_changes is None else t(lang, "whence.your_lab", image=ref.shown)
+    transcript = f"$ whence {text.shown_path(path)} {ref.shown}\n" + (table(rows) if len(rows) > 1 else "")
+    content, files = code_content(t, lang, transcript, "whence.txt")
+    lines = [_verdict(t, lang, events, writable, path, where)]
+    lines.append(t(lang, "whence.explain"))
+    embed = make_embed(t(lang, "whence.title", path=text.shown_path(path)[:200]), "\n".join(lines))
+    return Reply(content=content, embeds=(embed,), files=files)
+
+
+def _verdict(
+    t: Catalog, lang: str, events: list[PathEvent], writable: Change | None, path: str, where: str
+) -> str:
+    shown = text.shown_path(path)
+    if writable is not None and writable.kind is ChangeKind.DELETED:
+        return t(lang, "whence.deleted_in_lab", path=shown)
+    if writable is not None:
+        return t(
+            lang,
+            "whence.in_lab",
+            path=shown,
+            copies=len([e for e in events if e.kind is not ChangeKind.DELETED]),
+        )
+    if not events:
+        return t(lang, "whence.nowhere", path=shown, image=where)
+    last = events[-1]
+    hidden = [e for e in events[:-1] if e.kind is not ChangeKind.DELETED]
+    if last.kind is ChangeKind.DELETED:
+        kept = ", ".join(str(e.layer + 1) for e in events if e.kind is not ChangeKind.DELETED)
+        return t(lang, "whence.deleted", path=shown, layer=last.layer + 1, image=where, kept=kept or "–")
+    hides = ", ".join(str(e.layer + 1) for e in hidden)
+    key = "whence.provides_hiding" if hidden else "whence.provides"
+    return t(
+        lang, key, path=shown, layer=last.layer + 1, image=where, size=human_size(last.size), hidden=hides
+    )

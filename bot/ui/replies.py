@@ -13,7 +13,7 @@ from typing import Any
 import discord
 
 from bot.i18n import Catalog
-from bot.render import cli
+from bot.render import cli, pictures
 from bot.render.terminal import terminal_text
 from bot.render.units import human_size
 from bot.sandbox.limits import Limits
@@ -156,7 +156,20 @@ def history_reply(
     if not full and any(len(e.created_by) > cli.CREATED_BY_WIDTH for e in entries):
         description += "\n" + t(lang, "history.full_hint")
     embed = make_embed(t(lang, "history.title", image=image.shown), description)
-    return Reply(content=content, embeds=(embed,), files=files)
+    # The stack drawn: the rows that added files, bottom first (0B rows made no files).
+    made = [(e.created_by, e.size) for e in reversed(entries) if e.size > 0]
+    if not made:
+        return Reply(content=content, embeds=(embed,), files=files)
+    title = t(lang, "layers.picture_title", image=image.shown)
+    bars = pictures.layer_bars(made, 0, numbered=False)
+    png = pictures.draw_stack(title, bars)
+    embed.set_image(url="attachment://history.png")
+    return Reply(
+        content=content,
+        embeds=(embed,),
+        files=(*files, ("history.png", png)),
+        alts=(("history.png", pictures.alt_text(title, bars)),),
+    )
 
 
 def commit_reply(

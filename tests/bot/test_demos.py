@@ -115,8 +115,8 @@ async def test_history_is_the_cli_output(harness: Harness) -> None:
         if full:  # too wide for one message: cut there, and attached whole
             assert len(harness.message(it)["content"]) <= 2000
             shown = files["history.txt"].decode()
-        else:
-            assert not files
+        else:  # only the picture of the stack
+            assert set(files) == {"history.png"} and files["history.png"].startswith(b"\x89PNG")
         assert shown.split("\n", 1)[1] == expected
 
 

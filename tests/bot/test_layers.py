@@ -76,3 +76,29 @@ async def test_own_images_mark_the_layers_of_their_base(course: Harness) -> None
     assert len(rows) == 2 and rows[0].startswith("1*") and rows[1].startswith("2 ")
     top = code(course.message(await course.run("layers image", image="mine", layer=2, locale="en-US")))
     assert "A /hi" in top and "D /etc/debian_version   (whiteout)" in top
+
+
+async def test_whence_a_file_comes_from(course: Harness) -> None:
+    motd = await course.run("whence", path="/etc/motd", image=LAYERED, locale="en-US")
+    assert "sees `/etc/motd` from layer 3 (24B); it hides the copy or copies in layer(s) 1" in course.text(
+        motd
+    )
+    assert code(course.message(motd)).startswith(f"$ whence /etc/motd {LAYERED}\nLAYER")
+    gone = await course.run("whence", path="/usr/share/doc/dpkg/", image=LAYERED, locale="en-US")
+    assert "Layer 4 deleted `/usr/share/doc/dpkg`" in course.text(
+        gone
+    ) and "stay in layer(s) 1" in course.text(gone)
+    nowhere = await course.run("whence", path="/nope", image=LAYERED, locale="en-US")
+    assert "No layer of layerlab-test/layered:latest has `/nope`" in course.text(nowhere)
+    relative = await course.run("whence", path="etc/motd", image=LAYERED, locale="en-US")
+    assert "Give an absolute path" in course.text(relative)
+
+    no_lab = await course.run("whence", path="/etc/motd", locale="en-US")
+    assert "$ whence" not in course.text(no_lab)  # no lab container: told so, nothing run
+    await course.run("lab run", command="echo more >> /etc/motd && rm /etc/debian_version")
+    copied = await course.run("whence", path="/etc/motd", locale="en-US")
+    assert "writable layer holds its own copy of `/etc/motd`" in course.text(copied)
+    assert code(course.message(copied)).splitlines()[2].startswith("writable")
+    deleted = await course.run("whence", path="/etc/debian_version", locale="en-US")
+    assert "Your lab container deleted `/etc/debian_version`" in course.text(deleted)
+    await course.built.labs.reap(course.fake.guild_id)

@@ -11,7 +11,15 @@ import tarfile
 
 import pytest
 
-from bot.sandbox.layer_diff import Efficiency, WastedFile, changes_per_layer, efficiency
+from bot.sandbox.layer_diff import (
+    Efficiency,
+    ImageLayers,
+    LayerView,
+    WastedFile,
+    changes_per_layer,
+    efficiency,
+    whence,
+)
 from bot.sandbox.saved_image import (
     ChunkReader,
     LayerListing,
@@ -180,3 +188,26 @@ def test_changes_per_layer_as_docker_diff_writes_them() -> None:
         ("D", "/cfg/x", 500, "opaque"),
         ("A", "/cfg/y", 300, ""),
     ]
+
+
+def test_whence_follows_a_path_through_the_layers() -> None:
+    folder_gone = listing([("/.wh.app", "file", 0)])
+    layers = (ADDED, GROWN, DELETED, folder_gone)
+    per_layer = changes_per_layer(layers)
+    found = ImageLayers(
+        image_id="sha256:x",
+        layers=tuple(
+            LayerView(i, f"sha256:{i}", layer.size, f"step {i}", tuple(per_layer[i]))
+            for i, layer in enumerate(layers)
+        ),
+        efficiency=efficiency(layers),
+    )
+    events = whence(found, "/app/data.bin")
+    assert [(e.layer, e.kind.letter, e.path, e.size) for e in events] == [
+        (0, "A", "/app/data.bin", 1000),
+        (1, "C", "/app/data.bin", 3000),
+        (2, "D", "/app/data.bin", 3000),
+    ]
+    kept = whence(found, "/app/keep.txt")
+    assert [(e.layer, e.kind.letter, e.path) for e in kept] == [(0, "A", "/app/keep.txt"), (3, "D", "/app")]
+    assert whence(found, "/nothing") == []
