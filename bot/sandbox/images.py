@@ -248,15 +248,7 @@ class Images:
 
     def _layers_over_base(self, engine_ref: str) -> int:
         layers = self._inspect(engine_ref).layers
-        best = 0
-        for base in self.policy.base_images:
-            try:
-                base_layers = self._inspect(base).layers
-            except ImageNotPresent:
-                continue
-            if layers[: len(base_layers)] == base_layers:
-                best = max(best, len(base_layers))
-        return len(layers) - best
+        return len(layers) - self._base_prefix(layers, strict=False)
 
     def _layers(self, engine_ref: str) -> ImageLayers:
         details = self._inspect(engine_ref)
@@ -271,23 +263,23 @@ class Images:
         except (SaveFormatError, tarfile.TarError, EOFError, OSError) as exc:
             log.warning("Could not read the layers of %s: %s", engine_ref, exc)
             raise UserError("layers.unreadable", reason=str(exc)[:200]) from exc
-        found = image_layers(details.id, saved, self._shared_with_base(details.layers))
+        found = image_layers(details.id, saved, self._base_prefix(details.layers))
         self._layer_cache[details.id] = found
         while len(self._layer_cache) > LAYER_CACHE:
             self._layer_cache.popitem(last=False)
         return found
 
-    def _shared_with_base(self, layers: tuple[str, ...]) -> int:
+    def _base_prefix(self, layers: tuple[str, ...], *, strict: bool = True) -> int:
         """How many bottom layers an image shares with the base image it was made
-        from: the longest base image of the course whose layers it starts with (an
-        image is not its own base)."""
+        from: the longest base image of the course whose layers it starts with
+        (``strict``: an image is not its own base)."""
         best = 0
         for base in self.policy.base_images:
             try:
                 base_layers = self._inspect(base).layers
             except ImageNotPresent:
                 continue
-            if len(base_layers) < len(layers) and layers[: len(base_layers)] == base_layers:
+            if (not strict or len(base_layers) < len(layers)) and layers[: len(base_layers)] == base_layers:
                 best = max(best, len(base_layers))
         return best
 

@@ -87,18 +87,25 @@ class Demos:
     async def commit(
         self,
         owner: Owner,
-        name: str,
+        name: str | None,
         command: str,
         image: str | None,
         on_wait: OnWait | None = None,
     ) -> tuple[ImageRef, CommitResult]:
+        """Run ``command`` and commit it as the student's ``name`` (None: a trial,
+        committed under a one-off name and removed again)."""
         async with self.recorder.record(owner, "commit", image, command) as record:
             shell = check_command(command)
             engine = await self.fleet.of(owner, record)
             base = await engine.sandbox.policy.resolve(owner, image)
             record.image = base.shown
             async with engine.gate.slot(owner.key, on_wait):
-                result = await engine.sandbox.images.commit(owner, name, base, shell)
+                images = engine.sandbox.images
+                result = await (
+                    images.commit_trial(owner, base, shell)
+                    if name is None
+                    else images.commit(owner, name, base, shell)
+                )
             record.finished(result.run)
             return base, result
 
@@ -106,15 +113,7 @@ class Demos:
         self, owner: Owner, command: str, image: str | None, on_wait: OnWait | None = None
     ) -> tuple[ImageRef, CommitResult]:
         """A commit that is shown and removed again (a lesson's or a quiz's demo)."""
-        async with self.recorder.record(owner, "commit", image, command) as record:
-            shell = check_command(command)
-            engine = await self.fleet.of(owner, record)
-            base = await engine.sandbox.policy.resolve(owner, image)
-            record.image = base.shown
-            async with engine.gate.slot(owner.key, on_wait):
-                result = await engine.sandbox.images.commit_trial(owner, base, shell)
-            record.finished(result.run)
-            return base, result
+        return await self.commit(owner, None, command, image, on_wait)
 
     async def layers(self, owner: Owner, image: str) -> tuple[ImageRef, ImageLayers]:
         """What each layer of an image holds (``docker save`` read as a stream: one
