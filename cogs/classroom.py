@@ -102,10 +102,11 @@ class ClassCog(commands.GroupCog, group_name="class", group_description=describe
         t = self.presenter.catalog
         embed = predict_views.prediction_embed(t, job.lang, posted.lesson, posted.index)
         buttons = self.predict_button.answers(posted.prediction_id, posted.lesson, posted.index)
+        message_id: int | None = None
         try:
             message_id = await predict_views.post_in_channel(interaction, Reply("", (embed,)), buttons)
         finally:  # a prediction that could not be posted is dropped
-            await self.predictions.posted(posted.prediction_id, locals().get("message_id"))
+            await self.predictions.posted(posted.prediction_id, message_id)
         await job.finish(Reply(content=t(job.lang, "predict.posted")), shareable=False)
 
     @app_commands.command(name="reveal", description=describe("cmd.class_reveal"))
@@ -114,11 +115,9 @@ class ClassCog(commands.GroupCog, group_name="class", group_description=describe
         revealed = await self.predictions.reveal(job.owner, interaction.channel_id or 0)
         await predict_views.close_prediction(interaction, self.predict_button, revealed)
         reply = await predict_views.live_reveal(self.tryit, self.presenter, interaction, revealed)
-        await predict_views.post_in_channel(interaction, reply)
         t = self.presenter.catalog
-        await job.finish(
-            Reply(content=t(job.lang, "predict.revealed", count=revealed.total)), shareable=False
-        )
+        answer = await predict_views.publish_reveal(t, job.lang, interaction, reply, revealed)
+        await job.finish(answer, shareable=False)
 
     @app_commands.command(name="misconceptions", description=describe("cmd.class_misconceptions"))
     @app_commands.describe(topic=describe("cmd.class_topic"))

@@ -24,8 +24,8 @@ class History(ImageChoices, TopicCog):
         self, interaction: discord.Interaction[LayerLabBot], image: str, full: bool = False
     ) -> None:
         job = await self.presenter.begin(interaction)
-        ref, entries = await self.demos.history(job.owner, image)
-        reply = replies.history_reply(self.presenter.catalog, job.lang, ref, entries, full=full, now=utcnow())
+        ref, history = await self.demos.history(job.owner, image)
+        reply = replies.history_reply(self.presenter.catalog, job.lang, ref, history, full=full, now=utcnow())
         await job.finish(reply)
 
 

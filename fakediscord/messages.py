@@ -29,10 +29,12 @@ class MessageStore:
         self.members[user.id] = user
         return self.store_message({"content": content}, {}, channel_id=channel_id, author=user.payload())
 
-    def _attachment(self, message_id: str, name: str, data: bytes) -> dict[str, Any]:
-        """An attachment as Discord describes it; its URL serves the bytes (``attachment_file``)."""
+    def _attachment(self, message_id: str, name: str, data: bytes, description: str | None) -> dict[str, Any]:
+        """An attachment as Discord describes it; its URL serves the bytes (``attachment_file``),
+        and its text alternative is kept when one was sent."""
         url = f"{self.base_url}/attachments/{message_id}/{name}"
-        return {"id": snowflake(), "filename": name, "size": len(data), "url": url, "proxy_url": url}
+        found = {"id": snowflake(), "filename": name, "size": len(data), "url": url, "proxy_url": url}
+        return found | ({"description": description} if description else {})
 
     def attachment_file(self, message_id: str, name: str) -> bytes | None:
         return self.files.get(message_id, {}).get(name)
@@ -54,7 +56,8 @@ class MessageStore:
         author: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         message_id = message_id or snowflake()
-        attachments = [self._attachment(message_id, name, data) for name, data in files.items()]
+        said = _descriptions(payload)
+        attachments = [self._attachment(message_id, n, data, said.get(n)) for n, data in files.items()]
         message = {
             "id": message_id,
             "channel_id": channel_id or str(self.channel_id),
@@ -99,6 +102,8 @@ class MessageStore:
             # Attachments listed by an existing id are kept; new ones come as files.
             old_files = self.files.get(message_id, {})
             old_by_id = {a["id"]: a["filename"] for a in message["attachments"]}
+            said = {a["filename"]: a.get("description") for a in message["attachments"]}
+            said |= _descriptions(payload)
             current = {
                 old_by_id[str(a["id"])]: old_files.get(old_by_id[str(a["id"])], b"")
                 for a in payload["attachments"]
@@ -106,7 +111,18 @@ class MessageStore:
             }
             current.update(files)
             self.files[message_id] = current
-            message["attachments"] = [self._attachment(message_id, n, d) for n, d in current.items()]
+            message["attachments"] = [
+                self._attachment(message_id, n, d, said.get(n)) for n, d in current.items()
+            ]
         message["flags"] = message.get("flags", 0) & ~LOADING
         message["edited_timestamp"] = now()
         return message
+
+
+def _descriptions(payload: dict[str, Any]) -> dict[str, str]:
+    """The text alternatives sent with new files, by file name."""
+    return {
+        str(a["filename"]): str(a["description"])
+        for a in payload.get("attachments") or ()
+        if a.get("filename") and a.get("description")
+    }

@@ -39,6 +39,7 @@ class RestApi:
     threads: dict[str, dict[str, Any]]
     members: dict[int, FakeUser]
     messages: dict[str, dict[str, Any]]
+    refused_channels: set[str]
 
     if TYPE_CHECKING:  # provided by FakeDiscord and its other parts
 
@@ -139,6 +140,9 @@ class RestApi:
             return self._callback(parts[2], payload, files)
         if parts[0] == "webhooks" and len(parts) >= 3:
             return self._webhook(method, parts[2], parts[3:], payload, files)
+        refused = parts[0] == "channels" and len(parts) > 2 and parts[1] in self.refused_channels
+        if refused and method in ("POST", "PATCH"):  # the bot lacks Send Messages there
+            return _json({"code": 50013, "message": "Missing Permissions"}, status=403)
         if parts[0] == "channels" and len(parts) == 3 and parts[2] == "messages" and method == "POST":
             problem = check_message(payload, files)
             if problem:

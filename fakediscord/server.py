@@ -64,6 +64,8 @@ class FakeDiscord(RestApi, GuildPayloads, MessageStore):
         self.synced_commands: dict[str, list[dict[str, Any]]] = {}
         self.threads: dict[str, dict[str, Any]] = {}
         self.members: dict[int, FakeUser] = {}
+        #: Channels where the bot may not post or edit (Discord answers 50013).
+        self.refused_channels: set[str] = set()
         self._sockets: set[web.WebSocketResponse] = set()
         self._sequence = itertools.count(1)
         self._runner: web.AppRunner | None = None

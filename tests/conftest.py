@@ -157,6 +157,11 @@ class Harness:
         assert interaction.original_id
         return self.fake.files.get(interaction.original_id, {})
 
+    def alt(self, interaction: FakeInteraction, filename: str) -> str:
+        """The text alternative of an attached picture (Discord's attachment description)."""
+        attachments = self.message(interaction)["attachments"]
+        return str(next(a for a in attachments if a["filename"] == filename)["description"])
+
     def text(self, interaction: FakeInteraction) -> str:
         """Everything a reader sees in the answer: content and embeds."""
         message = self.message(interaction)

@@ -29,7 +29,7 @@ def test_the_wheel_holds_every_data_file(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("layerlab-*.whl")
     inside = set(zipfile.ZipFile(wheel).namelist())
-    data = [p for pattern in ("*.toml", "*.sql") for p in (ROOT / "bot").rglob(pattern)]
+    data = [p for pattern in ("*.toml", "*.sql", "*.ttf", "LICENSE") for p in (ROOT / "bot").rglob(pattern)]
     assert len(data) > 20
     missing = [str(p.relative_to(ROOT)) for p in data if str(p.relative_to(ROOT)) not in inside]
     assert not missing

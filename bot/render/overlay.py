@@ -5,8 +5,10 @@ holds at that path. Pure functions; the words are English, like the CLI's."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.render.table import table
+from bot.render.units import human_size
 from bot.sandbox.models import FolderEntry, FolderListing, OverlayMountView
 
 ABSENT = "-"
@@ -89,3 +91,58 @@ def notes(views: Sequence[OverlayMountView]) -> list[str]:
             elif listing.truncated:
                 found.append(f"{listing.path}: first {len(listing.entries)} entries only")
     return found
+
+
+#: Paths drawn side by side in the picture of a mount (the table has them all).
+PICTURE_PATHS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    """What one folder holds at one path, for the picture."""
+
+    text: str  # short: "4B", "dir", "whiteout", "opaque dir", "symlink"
+    kind: str  # FolderEntry.kind, or "opaque" for an opaque directory
+    source: int  # the grid row whose folder provides it (in merged: the topmost that holds it)
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A mount as rows of folders (merged on top, then upper, then the lowers top
+    first) and columns of paths; ``left_out`` paths did not fit."""
+
+    paths: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[GridCell | None, ...]], ...]  # (folder heading, cell per path)
+    left_out: int
+
+
+def _short(entry: FolderEntry, source: int) -> GridCell:
+    if entry.kind == "file":
+        return GridCell(human_size(entry.size), "file", source)
+    if entry.kind == "dir":
+        return GridCell("opaque dir" if entry.opaque else "dir", "opaque" if entry.opaque else "dir", source)
+    return GridCell(entry.kind, entry.kind, source)
+
+
+def grid(view: OverlayMountView, *, under: str = "", limit: int = PICTURE_PATHS) -> Grid:
+    """The mount for a picture: at most ``limit`` paths, those the upper folder
+    changed first, then the shallowest."""
+    folders = [*([view.upper] if view.upper is not None else []), *view.lowers]  # top first
+    by_folder = [_by_path(listing) for listing in folders]
+    merged = _by_path(view.merged)
+    every = sorted(set().union(*by_folder, merged))
+    if under:
+        prefix = under.strip("/")
+        every = [p for p in every if p == prefix or p.startswith(prefix + "/")]
+    upper = by_folder[0] if view.upper is not None else {}
+    chosen = sorted(sorted(every, key=lambda p: (p not in upper, p.count("/"), p))[:limit])
+    rows: list[tuple[str, tuple[GridCell | None, ...]]] = []
+    merged_cells = []
+    for path in chosen:
+        source = next((i for i, d in enumerate(by_folder) if path in d and d[path].kind != "whiteout"), 0)
+        merged_cells.append(_short(merged[path], source + 1) if path in merged else None)
+    rows.append((_role(view.merged, "merged"), tuple(merged_cells)))
+    for index, (listing, found) in enumerate(zip(folders, by_folder, strict=True)):
+        heading = _role(listing, "upper") if listing is view.upper else _name(listing)
+        rows.append((heading, tuple(_short(found[p], index + 1) if p in found else None for p in chosen)))
+    return Grid(tuple(chosen), tuple(rows), len(every) - len(chosen))

@@ -20,6 +20,7 @@ from bot.sandbox.models import (
     CommitResult,
     HistoryEntry,
     ImageDetails,
+    ImageHistory,
     ImageRef,
     ImagesOverview,
     ImageSummary,
@@ -52,6 +53,10 @@ class Images:
 
     async def history(self, image: ImageRef) -> tuple[HistoryEntry, ...]:
         return await self.client.call(self.history_now, image.engine_ref)
+
+    async def history_with_base(self, image: ImageRef) -> ImageHistory:
+        """The history, and which of its bottom rows the base image made."""
+        return await self.client.call(self._history_with_base, image.engine_ref)
 
     async def commit(self, owner: Owner, name: str, image: ImageRef, command: str) -> CommitResult:
         """Run ``command`` in a fresh container of ``image`` and commit it as ``name``."""
@@ -112,6 +117,23 @@ class Images:
             )
             for row in rows
         )
+
+    def _history_with_base(self, engine_ref: str) -> ImageHistory:
+        entries = self.history_now(engine_ref)
+        base, _ = self._base_of(self._inspect(engine_ref).layers)
+        if base is None:
+            return ImageHistory(entries)
+        try:
+            base_entries = self.history_now(base)
+        except ImageNotPresent:  # removed in between
+            return ImageHistory(entries)
+        # The base's rows are the bottom rows of the image's (same step, time and size).
+        rows = 0
+        for mine, theirs in zip(reversed(entries), reversed(base_entries), strict=False):
+            if (mine.created_by, mine.created, mine.size) != (theirs.created_by, theirs.created, theirs.size):
+                break
+            rows += 1
+        return ImageHistory(entries, rows, base if rows else "")
 
     def commit_container(
         self, owner: Owner, own: refs.OwnName, container_id: str, replaced: str | None
@@ -270,17 +292,22 @@ class Images:
         return found
 
     def _base_prefix(self, layers: tuple[str, ...], *, strict: bool = True) -> int:
-        """How many bottom layers an image shares with the base image it was made
-        from: the longest base image of the course whose layers it starts with
+        """How many bottom layers an image shares with the base image it was made from."""
+        return self._base_of(layers, strict=strict)[1]
+
+    def _base_of(self, layers: tuple[str, ...], *, strict: bool = True) -> tuple[str | None, int]:
+        """The base image an image was made from, and how many bottom layers they
+        share: the longest base image of the course whose layers it starts with
         (``strict``: an image is not its own base)."""
-        best = 0
+        best: tuple[str | None, int] = (None, 0)
         for base in self.policy.base_images:
             try:
                 base_layers = self._inspect(base).layers
             except ImageNotPresent:
                 continue
-            if (not strict or len(base_layers) < len(layers)) and layers[: len(base_layers)] == base_layers:
-                best = max(best, len(base_layers))
+            shares = layers[: len(base_layers)] == base_layers
+            if shares and (not strict or len(base_layers) < len(layers)) and len(base_layers) > best[1]:
+                best = (base, len(base_layers))
         return best
 
     def _remove_all(self, owner: Owner) -> int:

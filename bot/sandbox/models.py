@@ -127,6 +127,16 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageHistory:
+    """``docker history`` of an image, newest row first, and how many of its bottom
+    rows are the base image's own (the image was made from that base)."""
+
+    entries: tuple[HistoryEntry, ...]
+    base_rows: int = 0
+    base: str = ""  # the base image's name, when base_rows > 0
+
+
+@dataclass(frozen=True, slots=True)
 class ImageSummary:
     """One row of ``docker images``: a repository and tag as the viewer knows it."""
 

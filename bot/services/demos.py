@@ -16,8 +16,8 @@ from bot.sandbox.models import (
     Change,
     CommitResult,
     EngineInfo,
-    HistoryEntry,
     ImageDetails,
+    ImageHistory,
     ImageRef,
     ImagesOverview,
     Owner,
@@ -77,12 +77,12 @@ class Demos:
             record.finished(result)
             return result
 
-    async def history(self, owner: Owner, image: str) -> tuple[ImageRef, tuple[HistoryEntry, ...]]:
+    async def history(self, owner: Owner, image: str) -> tuple[ImageRef, ImageHistory]:
         async with self.recorder.record(owner, "history", image) as record:
             engine = await self.fleet.of(owner, record)
             ref = await engine.sandbox.policy.resolve(owner, image)
             record.image = ref.shown
-            return ref, await engine.sandbox.images.history(ref)
+            return ref, await engine.sandbox.images.history_with_base(ref)
 
     async def commit(
         self,

@@ -9,7 +9,7 @@ from datetime import datetime
 import discord
 
 from bot.i18n import Catalog
-from bot.render import cli
+from bot.render import cli, pictures
 from bot.render.table import table
 from bot.render.units import since, truncate_id
 from bot.sandbox.limits import STOP_TIMEOUT, Limits
@@ -129,9 +129,60 @@ def inspect_reply(t: Catalog, lang: str, lab: ContainerRow, view: StorageView) -
         text = f"$ docker inspect {lab.names}\n" + cli.json_block({k: v for k, v in shown.items() if v})
         description = t(lang, "lab.no_overlay")
     content, files = code_content(t, lang, text, "lab-inspect.txt")
+    embed = make_embed(t(lang, "lab.inspect_title"), description)
+    folders = container_folders(t, lang, view)
+    if not folders:
+        return Reply(content=content, embeds=(embed,), files=files)
+    title = t(lang, "lab.picture_title", name=lab.names)
+    legend = [
+        (pictures.OWN, t(lang, "lab.legend_image")),
+        (pictures.INIT, "-init"),
+        (pictures.WRITABLE, t(lang, "lab.legend_writable")),
+        (pictures.MERGED, t(lang, "lab.legend_merged")),
+    ]
+    embed.set_image(url=f"attachment://{STACK_PICTURE}")
     return Reply(
-        content=content, embeds=(make_embed(t(lang, "lab.inspect_title"), description),), files=files
+        content=content,
+        embeds=(embed,),
+        files=(*files, (STACK_PICTURE, pictures.draw_folders(title, folders, legend))),
+        alts=((STACK_PICTURE, pictures.folders_alt(title, folders)),),
     )
+
+
+STACK_PICTURE = "lab-stack.png"
+
+
+def container_folders(t: Catalog, lang: str, view: StorageView) -> list[pictures.Folder]:
+    """The container's stack top first, each layer with its folder on the lab host:
+    the merged view, the writable layer, the ``-init`` layer, the image's layers.
+    Empty when this engine does not say where they are."""
+    if view.image_store == "classic" and view.graph_driver:
+        data = view.graph_driver.get("Data") or {}
+        assert isinstance(data, dict)
+        lowers = [d for d in str(data.get("LowerDir") or "").split(":") if d]
+        upper, merged = str(data.get("UpperDir") or ""), str(data.get("MergedDir") or "")
+        has_init = bool(lowers) and lowers[0].endswith("-init/diff")
+    elif view.mount is not None:
+        lowers = list(view.mount.lower_dirs)
+        upper, merged = view.mount.upper_dir, view.merged_dir or ""
+        has_init = len(lowers) == view.image_layers + 1
+    else:
+        return []
+    if not lowers or not upper:
+        return []
+    folders = []
+    if merged:
+        folders.append(pictures.Folder(t(lang, "lab.picture_merged"), merged, pictures.MERGED))
+    folders.append(pictures.Folder(t(lang, "lab.picture_upper"), upper, pictures.WRITABLE))
+    if has_init:
+        folders.append(pictures.Folder(t(lang, "lab.picture_init"), lowers[0], pictures.INIT))
+        lowers = lowers[1:]
+    count = len(lowers)
+    folders += [
+        pictures.Folder(t(lang, "lab.picture_layer", layer=count - i, count=count), path, pictures.OWN)
+        for i, path in enumerate(lowers)
+    ]
+    return folders
 
 
 def host_reply(t: Catalog, lang: str, lab: ContainerRow, view: HostView) -> Reply:

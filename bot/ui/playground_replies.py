@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.i18n import Catalog
-from bot.render import overlay
+from bot.render import overlay, pictures
 from bot.render.units import human_size
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import OverlayMountView
@@ -56,4 +56,23 @@ def show_reply(t: Catalog, lang: str, views: Sequence[OverlayMountView], under: 
     text = "$ /overlay show\n" + "\n".join(blocks)
     content, files = code_content(t, lang, text, "overlay-show.txt")
     explain = "\n".join([*(f"⚠️ {n}" for n in overlay.notes(views)), t(lang, "overlay.show_explain")])
-    return Reply(content=content, embeds=(make_embed(t(lang, "overlay.show_title"), explain),), files=files)
+    embed = make_embed(t(lang, "overlay.show_title"), explain)
+    # The first mount drawn (a playground mostly has one; the table shows them all).
+    grid = overlay.grid(views[0], under=under)
+    if not grid.paths:
+        return Reply(content=content, embeds=(embed,), files=files)
+    title = t(lang, "overlay.picture_title", merged=views[0].merged.path)
+    colours = pictures.overlay_colours(len(grid.rows), views[0].upper is not None)
+    note = t(lang, "overlay.picture_note")
+    if grid.left_out:
+        note += " " + t(lang, "overlay.picture_more", count=grid.left_out)
+    embed.set_image(url=f"attachment://{PICTURE}")
+    return Reply(
+        content=content,
+        embeds=(embed,),
+        files=(*files, (PICTURE, pictures.draw_overlay(title, grid, colours, note))),
+        alts=((PICTURE, pictures.overlay_alt(title, grid)),),
+    )
+
+
+PICTURE = "overlay.png"

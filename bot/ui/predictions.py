@@ -20,7 +20,7 @@ from bot.services.predictions import ClassPredictions, Misconception, Revealed
 from bot.ui.controls import Control
 from bot.ui.learning import LETTERS, bar, owner_of
 from bot.ui.presenter import NO_MENTIONS, Presenter
-from bot.ui.replies import EMBED_COLOUR, Reply, make_embed
+from bot.ui.replies import EMBED_COLOUR, WARNING_COLOUR, Reply, make_embed
 from bot.ui.text import inline
 from bot.ui.tryit import TryIt
 
@@ -153,6 +153,21 @@ async def post_in_channel(
     return message.id
 
 
+async def publish_reveal(
+    t: Catalog, lang: str, interaction: discord.Interaction[Any], reply: Reply, revealed: Revealed
+) -> Reply:
+    """The reveal posted for the class; the teacher's private answer. When the bot
+    may not post here, the teacher gets the reveal itself (the answers are closed
+    and counted either way: nothing is lost)."""
+    try:
+        await post_in_channel(interaction, reply)
+    except UserError as exc:
+        warning = make_embed("⚠️", t(lang, exc.key, **exc.params), WARNING_COLOUR)
+        embeds = (warning, *reply.embeds)[:10]
+        return Reply(content=reply.content, embeds=embeds, files=reply.files, alts=reply.alts)
+    return Reply(content=t(lang, "predict.revealed", count=revealed.total))
+
+
 async def close_prediction(
     interaction: discord.Interaction[Any], button: type[PredictButton], revealed: Revealed
 ) -> None:
@@ -208,5 +223,6 @@ __all__ = [
     "misconceptions_reply",
     "post_in_channel",
     "prediction_embed",
+    "publish_reveal",
     "reveal_reply",
 ]

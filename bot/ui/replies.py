@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,8 +20,8 @@ from bot.sandbox.models import (
     ChangeKind,
     CommitResult,
     EngineInfo,
-    HistoryEntry,
     ImageDetails,
+    ImageHistory,
     ImageRef,
     ImagesOverview,
     RemoveResult,
@@ -146,8 +145,9 @@ def diff_reply(t: Catalog, lang: str, result: RunResult, limits: Limits) -> Repl
 
 
 def history_reply(
-    t: Catalog, lang: str, image: ImageRef, entries: Sequence[HistoryEntry], *, full: bool, now: datetime
+    t: Catalog, lang: str, image: ImageRef, history: ImageHistory, *, full: bool, now: datetime
 ) -> Reply:
+    entries = history.entries
     table = cli.history(entries, now=now, trunc=not full)
     flag = " --no-trunc" if full else ""
     transcript = f"$ docker history{flag} {image.shown}\n{table}"
@@ -156,13 +156,19 @@ def history_reply(
     if not full and any(len(e.created_by) > cli.CREATED_BY_WIDTH for e in entries):
         description += "\n" + t(lang, "history.full_hint")
     embed = make_embed(t(lang, "history.title", image=image.shown), description)
-    # The stack drawn: the rows that added files, bottom first (0B rows made no files).
-    made = [(e.created_by, e.size) for e in reversed(entries) if e.size > 0]
+    # The stack drawn: the rows that added files, bottom first (0B rows made no files);
+    # the base image's rows are the bottom ones.
+    bottom_up = list(reversed(entries))
+    made = [(e.created_by, e.size) for e in bottom_up if e.size > 0]
     if not made:
         return Reply(content=content, embeds=(embed,), files=files)
+    base_made = sum(1 for e in bottom_up[: history.base_rows] if e.size > 0)
     title = t(lang, "layers.picture_title", image=image.shown)
-    bars = pictures.layer_bars(made, 0, numbered=False)
-    png = pictures.draw_stack(title, bars)
+    bars = pictures.layer_bars(made, base_made, numbered=False)
+    legend = [(pictures.OWN, t(lang, "layers.legend_own"))]
+    if base_made:
+        legend.append((pictures.BASE, t(lang, "history.legend_base", base=history.base)))
+    png = pictures.draw_stack(title, bars, legend)
     embed.set_image(url="attachment://history.png")
     return Reply(
         content=content,

@@ -41,8 +41,8 @@ class TryIt:
             )
             return replies.commit_reply(t, lang, base, committed, self.presenter.limits, now=utcnow())
         if demo.kind == "history":
-            ref, entries = await self.demos.history(owner, image or self.demos.default_image)
-            return replies.history_reply(t, lang, ref, entries, full=False, now=utcnow())
+            ref, history = await self.demos.history(owner, image or self.demos.default_image)
+            return replies.history_reply(t, lang, ref, history, full=False, now=utcnow())
         if demo.kind == "overlay":  # in the student's own OverlayFS playground
             run = await self.playground.run(owner, demo.option("command") or "true", on_wait=on_wait)
             minutes = self.playground.idle_after.total_seconds() / 60

@@ -79,6 +79,9 @@ async def test_the_seed_exercises_right_and_wrong(course: Harness) -> None:
     unanswered = await check(course, "writable_layer")
     assert unanswered.count("✅") == 2 and "❌ Wat je moest ontdekken (controle 3)" in unanswered
     assert "Nog niet" in await check(course, "writable_layer", answer="/var/lib/apt/lists")
+    assert "Dat antwoord is te lang (hoogstens 500 tekens)" in await check(
+        course, "writable_layer", answer="/var/" * 101
+    )
     _, view = await course.built.labs.host(course.session_owner(STUDENT))
     answer = f"`{view.upper_dir}/var/lib/apt/lists/`"  # as copied, backticks and all
     assert "Geslaagd" in await check(course, "writable_layer", answer=answer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from datetime import timedelta
@@ -10,6 +11,7 @@ from typing import Any
 
 import docker
 import pytest
+from PIL import Image
 
 from bot.sandbox.models import Owner
 from fakediscord import FakeUser
@@ -109,7 +111,7 @@ async def test_inspect_matches_the_cli_and_host_matches_diff(
         else lab.files(inspect)["lab-inspect.txt"].decode()
     )
     if containerd_store(engine):
-        upper = _check_containerd_inspect(container, shown, lab.text(inspect))
+        folders = _check_containerd_inspect(container, shown, lab.text(inspect))
     else:
         lines = docker_cli("inspect", container.id).splitlines()
         start = next(i for i, line in enumerate(lines) if '"GraphDriver"' in line)
@@ -118,7 +120,17 @@ async def test_inspect_matches_the_cli_and_host_matches_diff(
         assert rest == "\n".join(lines[start : end + 1]) + "\n"
         assert command.endswith(f"| grep -A{end - start} GraphDriver")  # what the CLI shows, no more
         assert "-init" in lab.text(inspect) and "UpperDir" in lab.text(inspect)
-        upper = container.attrs["GraphDriver"]["Data"]["UpperDir"]
+        data = container.attrs["GraphDriver"]["Data"]
+        folders = [data["MergedDir"], data["UpperDir"], *data["LowerDir"].split(":")]
+    upper = folders[1]
+    # The stack drawn: the engine's real folders, top first, with their roles.
+    alt = lab.alt(inspect, "lab-stack.png").splitlines()
+    assert [line.rsplit(": ", 1)[1] for line in alt[1:]] == folders
+    assert alt[1].startswith("merged view") and alt[2].startswith("writable layer (UpperDir)")
+    assert alt[3].startswith("-init layer") and alt[-1].startswith("image layer 1 of ")
+    drawn = Image.open(io.BytesIO(lab.files(inspect)["lab-stack.png"]))
+    drawn.load()
+    assert drawn.format == "PNG" and drawn.width == 960 and drawn.height < 1600
 
     diff_lines = code(lab.message(await lab.run("lab diff"))).splitlines()[1:]
     added_or_changed = {line[2:] for line in diff_lines if line[0] in "AC"}
@@ -143,9 +155,9 @@ async def test_inspect_matches_the_cli_and_host_matches_diff(
     assert not Path(upper).exists()  # `docker rm` took the writable layer with it
 
 
-def _check_containerd_inspect(container: Any, shown: str, explained: str) -> str:
+def _check_containerd_inspect(container: Any, shown: str, explained: str) -> list[str]:
     """What /lab inspect shows on the containerd store against the real CLI and the
-    container's own mount table; returns the UpperDir."""
+    container's own mount table; returns the container's folders, top first."""
     graph_driver = docker_cli("inspect", "-f", "{{json .GraphDriver}}", container.id)
     assert shown.splitlines()[1] == graph_driver.strip()  # {"Data":null,"Name":"overlayfs"}
     line = docker_cli("exec", container.id, "grep", " / / ", "/proc/self/mountinfo")
@@ -156,7 +168,7 @@ def _check_containerd_inspect(container: Any, shown: str, explained: str) -> str
     merged = next(row for row in shown.splitlines() if row.startswith("MergedDir:")).split()[-1]
     assert f" {merged} " in Path("/proc/self/mountinfo").read_text()  # a real mount on this host
     assert "containerd image store" in explained and "mountinfo" in explained
-    return options["upperdir"]
+    return [merged, options["upperdir"], *lower]
 
 
 async def test_limits_hold_and_the_container_stays(lab: Harness, engine: docker.DockerClient) -> None:

@@ -9,6 +9,7 @@ import docker
 import pytest
 from PIL import Image
 
+from bot.render import pictures
 from tests.bot.test_demos import code
 from tests.conftest import DEBIAN, LAYERED, STUDENT, Harness, make_settings, running_bot
 
@@ -77,28 +78,13 @@ async def test_own_images_mark_the_layers_of_their_base(course: Harness) -> None
     top = code(course.message(await course.run("layers image", image="mine", layer=2, locale="en-US")))
     assert "A /hi" in top and "D /etc/debian_version   (whiteout)" in top
 
-
-async def test_whence_a_file_comes_from(course: Harness) -> None:
-    motd = await course.run("whence", path="/etc/motd", image=LAYERED, locale="en-US")
-    assert "sees `/etc/motd` from layer 3 (24B); it hides the copy or copies in layer(s) 1" in course.text(
-        motd
-    )
-    assert code(course.message(motd)).startswith(f"$ whence /etc/motd {LAYERED}\nLAYER")
-    gone = await course.run("whence", path="/usr/share/doc/dpkg/", image=LAYERED, locale="en-US")
-    assert "Layer 4 deleted `/usr/share/doc/dpkg`" in course.text(
-        gone
-    ) and "stay in layer(s) 1" in course.text(gone)
-    nowhere = await course.run("whence", path="/nope", image=LAYERED, locale="en-US")
-    assert "No layer of layerlab-test/layered:latest has `/nope`" in course.text(nowhere)
-    relative = await course.run("whence", path="etc/motd", image=LAYERED, locale="en-US")
-    assert "Give an absolute path" in course.text(relative)
-
-    no_lab = await course.run("whence", path="/etc/motd", locale="en-US")
-    assert "$ whence" not in course.text(no_lab)  # no lab container: told so, nothing run
-    await course.run("lab run", command="echo more >> /etc/motd && rm /etc/debian_version")
-    copied = await course.run("whence", path="/etc/motd", locale="en-US")
-    assert "writable layer holds its own copy of `/etc/motd`" in course.text(copied)
-    assert code(course.message(copied)).splitlines()[2].startswith("writable")
-    deleted = await course.run("whence", path="/etc/debian_version", locale="en-US")
-    assert "Your lab container deleted `/etc/debian_version`" in course.text(deleted)
-    await course.built.labs.reap(course.fake.guild_id)
+    # /history draws the same stack: the base image's row in its own colour, named in the legend.
+    history = await course.run("history", image="mine", locale="en-US")
+    alt = course.alt(history, "history.png")
+    assert alt.splitlines()[1].startswith("■ ") and "echo hi > /hi" in alt.splitlines()[1]
+    assert alt.splitlines()[-1].startswith("▪ ")  # the bottom bar: Debian's own layer
+    drawn = picture(course.files(history)["history.png"]).convert("RGB")
+    colours = {colour for _, colour in drawn.getcolors(maxcolors=1 << 16) or ()}
+    assert pictures.BASE in colours and pictures.OWN in colours
+    base = await course.run("history", image=DEBIAN, locale="en-US")  # a base image has no base
+    assert "▪" not in course.alt(base, "history.png")

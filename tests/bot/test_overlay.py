@@ -3,11 +3,13 @@ commands, its answers, its idle rule and its removal with a student's data."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
 import docker
 import pytest
+from PIL import Image
 
 from bot.clock import utcnow
 from tests.bot.test_demos import code
@@ -84,6 +86,16 @@ async def test_overlay_show_lays_the_folders_side_by_side(course: Harness) -> No
     assert table["dir/"].split() == ["dir/", "dir", "-", "dir,", "opaque", "dir"]
     assert table["dir/c"].split() == ["dir/c", "file", "5B", "-", "-", "-"]
     assert "whiteout (c 0,0)" in course.text(shown) and "copied up" in course.text(shown)
+    # The same mount drawn: a row per folder, merged on top, in the table's words.
+    alt = course.alt(shown, "overlay.png").splitlines()
+    assert alt[0] == "The overlay on /overlay/merged, merged on top"
+    assert alt[1] == "merged: a (12B), dir (dir)"
+    assert alt[2] == "upper: a (12B), b (whiteout), dir (opaque dir)"
+    assert alt[3:] == ["lower1: a (4B), dir (dir), dir/c (5B)", "lower2: b (4B)"]
+    drawn = Image.open(io.BytesIO(course.files(shown)["overlay.png"]))
+    drawn.load()
+    assert drawn.format == "PNG" and drawn.width == 960 and drawn.height < 1000
+    assert course.message(shown)["embeds"][0]["image"]["url"] == "attachment://overlay.png"
 
     inside = await course.run("overlay show", path="merged/dir", locale="en-US")
     assert [line.split()[0] for line in code(course.message(inside)).splitlines()[2:]] == [

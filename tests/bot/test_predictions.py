@@ -126,3 +126,26 @@ async def test_bad_prediction_requests_get_clear_answers(course: Harness) -> Non
     assert "Nog geen antwoorden" in course.text(empty)
     choices = await course.autocomplete("class predict", "question", "", topic=TOPIC, user=TEACHER)
     assert choices == [q.key for q in LESSONS[TOPIC]["nl"].questions if q.demo]
+
+
+async def test_a_channel_the_bot_may_not_post_in_loses_nothing(course: Harness) -> None:
+    index, key = prediction(TOPIC)
+    channel = str(course.fake.channel_id)
+    course.fake.refused_channels.add(channel)
+    refused = await course.run("class predict", user=TEACHER, topic=TOPIC, question=key)
+    assert "De bot kan niet posten in dit kanaal" in course.text(refused)
+    nothing = await course.run("class reveal", user=TEACHER)
+    assert "wacht geen voorspelling" in course.text(nothing)  # the unposted one was dropped
+
+    course.fake.refused_channels.clear()
+    await course.run("class predict", user=TEACHER, topic=TOPIC, question=key)
+    (message,) = channel_messages(course, "🔮 Voorspel")
+    question = LESSONS[TOPIC]["nl"].questions[index]
+    await click(course, message, "ABCD"[question.answer], STUDENT)
+    course.fake.refused_channels.add(channel)  # the permission taken away before the reveal
+    revealed = await course.run("class reveal", user=TEACHER, timeout=180)
+    assert "De bot kan niet posten in dit kanaal" in course.text(revealed)
+    assert "1 antwoord(en)" in course.text(revealed) and "(100%)" in course.text(revealed)  # to the teacher
+    assert course.message(revealed)["flags"] & EPHEMERAL
+    assert "$ docker diff" in course.message(revealed)["content"]  # the live demo ran all the same
+    assert not channel_messages(course, "🔮 Zo voorspelde de klas")

@@ -7,7 +7,7 @@ import base64
 import io
 import tarfile
 
-from bot.render.overlay import mount_heading, mount_table
+from bot.render.overlay import grid, mount_heading, mount_table
 from bot.sandbox.models import OverlayMountView
 from bot.sandbox.overlay_listing import opaque_dirs, overlay_mounts, parse_listing, sections
 
@@ -69,12 +69,14 @@ def test_opaque_directories_from_tar_xattrs() -> None:
     assert opaque_dirs(b"not a tar") == frozenset() and opaque_dirs(None) == frozenset()
 
 
-def test_the_table_shows_copy_up_whiteout_and_opaque() -> None:
+def sample_view() -> OverlayMountView:
+    """Two lowers; through merged: a changed (copied up), b deleted (whiteout), dir
+    removed and made again (opaque), x new."""
     lower1 = stat_lines("81a4 0 0 4 ./a", "41ed 0 0 60 ./dir", "81a4 0 0 5 ./dir/c")
     lower2 = stat_lines("81a4 0 0 4 ./b")
     upper = stat_lines("81a4 0 0 12 ./a", "2000 0 0 0 ./b", "41ed 0 0 40 ./dir", "81a4 0 0 3 ./x")
     merged = stat_lines("81a4 0 0 12 ./a", "41ed 0 0 40 ./dir", "81a4 0 0 3 ./x")
-    view = OverlayMountView(
+    return OverlayMountView(
         mountpoint="/overlay/merged",
         lowers=(parse_listing("/overlay/lower1", lower1), parse_listing("/overlay/lower2", lower2)),
         upper=parse_listing("/overlay/upper", upper, frozenset({"dir"})),
@@ -82,6 +84,10 @@ def test_the_table_shows_copy_up_whiteout_and_opaque() -> None:
         merged=parse_listing("/overlay/merged", merged),
         options=("userxattr",),
     )
+
+
+def test_the_table_shows_copy_up_whiteout_and_opaque() -> None:
+    view = sample_view()
     assert mount_heading(view) == (
         "overlay on /overlay/merged type overlay (lowerdir=/overlay/lower1:/overlay/lower2,"
         "upperdir=/overlay/upper,workdir=/overlay/work,userxattr)"
@@ -99,3 +105,25 @@ def test_the_table_shows_copy_up_whiteout_and_opaque() -> None:
         "dir/",
         "dir/c",
     ]
+
+
+def test_the_grid_for_the_picture() -> None:
+    found = grid(sample_view())
+    assert found.paths == ("a", "b", "dir", "dir/c", "x") and found.left_out == 0
+    rows = {heading: cells for heading, cells in found.rows}
+    assert list(rows) == ["merged", "upper", "lower1", "lower2"]  # merged on top, lowers top first
+    merged = dict(zip(found.paths, rows["merged"], strict=True))
+    assert merged["b"] is None and merged["dir/c"] is None  # hidden by the whiteout, the opaque dir
+    a, folder, new = merged["a"], merged["dir"], merged["x"]
+    assert a is not None and (a.text, a.source) == ("12B", 1)  # the copied-up file, from upper
+    assert folder is not None and folder.source == 1 and new is not None and new.source == 1
+    upper = dict(zip(found.paths, rows["upper"], strict=True))
+    assert upper["b"] is not None and upper["b"].kind == "whiteout"
+    dir_up = upper["dir"]
+    assert dir_up is not None and (dir_up.kind, dir_up.text) == ("opaque", "opaque dir")
+    lower2 = dict(zip(found.paths, rows["lower2"], strict=True))
+    assert lower2["b"] is not None and lower2["b"].source == 3 and lower2["a"] is None
+    # Many paths: those upper changed come first, then the shallowest; the rest are counted.
+    few = grid(sample_view(), limit=4)
+    assert few.paths == ("a", "b", "dir", "x") and few.left_out == 1  # dir/c: not in upper, deeper
+    assert grid(sample_view(), under="dir").paths == ("dir", "dir/c")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import docker
 import pytest
 
+from bot.errors import UserError
 from bot.sandbox.models import ImageRef
 from bot.sandbox.sandbox import Sandbox
 from bot.sandbox.saved_image import entry_path
@@ -113,3 +114,25 @@ async def test_the_figures_dive_gives_for_the_test_image(sandbox: Sandbox) -> No
     assert round(100 * found.efficiency.score, 4) == 99.9998
     assert found.efficiency.wasted[0].path == "/etc/motd" and found.efficiency.wasted[0].copies == 2
     assert found.base_layers == 1  # its base, the course's Debian image, is one layer
+
+
+async def test_a_save_that_breaks_off_is_a_clear_error(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine's stream ends in the middle of a layer (an engine restarted, a full
+    disk): the student reads why, and nothing half-read is cached."""
+    api = sandbox.images.client.api
+    real = api.get_image
+
+    def broken(image: str, chunk_size: int = 2097152) -> Iterator[bytes]:
+        whole = b"".join(real(image, chunk_size=chunk_size))
+        yield whole[: len(whole) // 2]
+
+    monkeypatch.setattr(api, "get_image", broken)
+    ref = ImageRef(shown=BUSYBOX, engine_ref=BUSYBOX, own=False)
+    with pytest.raises(UserError) as raised:
+        await sandbox.images.layers(ref)
+    assert raised.value.key == "layers.unreadable" and raised.value.params["reason"]
+    monkeypatch.setattr(api, "get_image", real)
+    found = await sandbox.images.layers(ref)  # read whole now: not the broken one from a cache
+    assert found.layers and found.layers[0].changes
