@@ -81,6 +81,7 @@ def make_sandboxes(settings: Settings) -> list[Sandbox]:
             image_quota=settings.image_quota,
             docker_host=url,
             workers=settings.sandbox_concurrency + EXTRA_DOCKER_WORKERS,
+            warm_pool=settings.warm_pool,
         )
         for url in settings.engine_urls
     ]

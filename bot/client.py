@@ -137,6 +137,7 @@ class LayerLabBot(commands.Bot):
             await self.remove_leftovers()
             await self.labs.reconcile()  # engines that do not answer keep their rows
             self.janitor.start()
+        self.fleet.start_warm()
         if self.sync_commands:
             await self.sync_guilds(self.settings.guild_ids)
 

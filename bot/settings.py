@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     #: stop timeout, e.g. compose's stop_grace_period, above this plus 15).
     shutdown_grace_seconds: float = Field(default=5.0, ge=0, le=120)
     image_quota: int = Field(default=5, ge=0)
+    #: Warm containers kept started and idle per base image and engine, for one-shot
+    #: commands (/diff, Try it, class predictions); 0 turns the pool off. Each costs
+    #: about 1.5 MB of memory on the lab host while it waits (README, "Warm containers").
+    warm_pool: int = Field(default=4, ge=0, le=32)
 
     # Lab containers (one per student per course server).
     #: An idle lab container is stopped after this many minutes ...

@@ -71,6 +71,10 @@ def make_settings(tmp: Path, **overrides: Any) -> Settings:
         "sandbox_writable_mb": 64,
         "sandbox_concurrency": 2,
         "image_quota": 3,
+        # Off unless a test asks: most tests start a bot of their own, and filling its
+        # pool would cost each a few container starts (tests/sandbox/test_warm.py and
+        # the pooled runs of tests/bot test it).
+        "warm_pool": 0,
         "discord_token": None,
         "guild_ids": [],
     }

@@ -1,5 +1,5 @@
-"""What the bot's labels tell about an engine: one-shot containers a crash left
-behind (removed by age), and whether a student has anything here at all."""
+"""What the bot's labels tell about an engine: one-shot and warm containers a
+crash left behind (removed by age), and whether a student has anything here at all."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.sandbox import labels
 from bot.sandbox.client import EngineClient, parse_time
 from bot.sandbox.models import Owner
 from bot.sandbox.runner import WAIT_GRACE
+from bot.sandbox.warm import MAX_AGE as WARM_AGE
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +46,18 @@ class Cleanup:
         api = self.client.api
         removed = 0
         now = utcnow()
-        for row in api.containers(all=True, filters=labels.purpose_filter(labels.PURPOSE_ONESHOT)):
+        oneshot = api.containers(all=True, filters=labels.purpose_filter(labels.PURPOSE_ONESHOT))
+        warm = api.containers(all=True, filters=labels.purpose_filter(labels.PURPOSE_WARM))
+        for row in oneshot + warm:
+            # A live bot retires its warm containers at WARM_AGE and uses one for a
+            # job's time at most: one older than both is a crashed process's.
+            older = older_than + (WARM_AGE if row in warm else 0.0)
             label = (row.get("Labels") or {}).get(labels.CREATED)
             try:
                 created = datetime.fromisoformat(label) if label else parse_time(row["Created"])
             except ValueError:
                 created = parse_time(row["Created"])
-            if (now - created).total_seconds() < older_than:
+            if (now - created).total_seconds() < older:
                 continue
             try:
                 api.remove_container(row["Id"], force=True)
@@ -59,7 +65,7 @@ class Cleanup:
             except docker.errors.NotFound:
                 pass
         if removed:
-            log.info("Removed %d leftover one-shot container(s) on %s", removed, self.client.name)
+            log.info("Removed %d leftover one-shot or warm container(s) on %s", removed, self.client.name)
         return removed
 
     def _owns_anything(self, owner: Owner) -> bool:

@@ -10,7 +10,11 @@ trusted helper running ``df``: the Engine API does not report it, and the bot
 may run on another machine than the engine. (With the containerd image store the
 snapshots are under containerd's root, which is on the same filesystem in the
 usual layout.) A measurement is reused for ``FREE_TTL`` seconds; the disk watch
-of every running command asks for it, so while commands run it is fresh.
+of every running command asks for it, so while commands run it is fresh. A command
+about to start does not wait for a new one (a helper takes a few tenths of a
+second, as long as the command itself, and slows the engine's other work while
+it runs): past half of ``FREE_STALE`` it asks for one beside it and goes by the
+last, and only past ``FREE_STALE`` it waits for a new one.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds a free-space measurement is reused.
 FREE_TTL = 5.0
+#: Seconds after which a command about to start waits for a new measurement.
+FREE_STALE = 30.0
 #: Separates the two parts of the helper's output (bytes, then inodes).
 INODES_MARK = "--inodes--"
 
@@ -110,9 +116,32 @@ class DiskGuard:
             bool(self.floor_inodes) and self.free_inodes is not None and self.free_inodes < self.floor_inodes
         )
 
+    def _measure_aside(self) -> None:
+        """A new measurement in a thread of its own (none if one is under way)."""
+        if not self._measuring.acquire(blocking=False):
+            return
+
+        def measure() -> None:
+            try:
+                self.measure()
+            except Exception:
+                log.warning("Could not measure the free space on %s", self.client.name, exc_info=True)
+            finally:
+                self._measuring.release()
+
+        threading.Thread(target=measure, name="disk-measure", daemon=True).start()
+
     def refuse_if_low(self) -> None:
-        """Refuse new work while the disk is below a floor."""
-        if not self.low():
+        """Refuse new work while the disk is below a floor (by the last measurement
+        when it is recent: see the module's text)."""
+        if not self.floor_bytes and not self.floor_inodes:
+            return
+        age = time.monotonic() - self._measured
+        if age > max(FREE_STALE, self.ttl):
+            self.low()
+        elif age > max(FREE_STALE / 2, self.ttl):
+            self._measure_aside()
+        if not self._bytes_low() and not self._inodes_low():
             return
         if self._bytes_low():
             raise UserError(

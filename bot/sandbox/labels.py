@@ -21,6 +21,8 @@ PURPOSE_IMAGE = "image"
 PURPOSE_LAB = "lab"
 #: A student's OverlayFS playground (lives between commands, its files in memory).
 PURPOSE_PLAYGROUND = "playground"
+#: A warm container: started and idle, no student's yet (warm.py); used once, then removed.
+PURPOSE_WARM = "warm"
 
 
 def labels(owner: Owner, purpose: str, **extra: str) -> dict[str, str]:
@@ -36,6 +38,11 @@ def labels(owner: Owner, purpose: str, **extra: str) -> dict[str, str]:
 def helper_labels() -> dict[str, str]:
     """A container of the bot's own (no student's): removed like a one-shot if left behind."""
     return {PURPOSE: PURPOSE_ONESHOT, CREATED: utcnow().isoformat(timespec="seconds")}
+
+
+def warm_labels() -> dict[str, str]:
+    """A warm container's: no owner (it has none until it is used, and is removed then)."""
+    return {PURPOSE: PURPOSE_WARM, CREATED: utcnow().isoformat(timespec="seconds")}
 
 
 def owner_filter(owner: Owner, purpose: str | None = None) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import docker.errors
 from docker.types import LogConfig, Ulimit
@@ -31,7 +31,10 @@ from bot.sandbox.helpers import Helpers
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import Change, ChangeKind, ImageRef, Owner, RunResult
 from bot.sandbox.policy import image_id
-from bot.sandbox.targets import ExecTarget, FreshTarget, Target
+from bot.sandbox.targets import ExecTarget, FreshTarget, Target, WarmTarget
+
+if TYPE_CHECKING:
+    from bot.sandbox.warm import Warm, WarmPool
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,22 @@ def changes(api: Any, container_id: str) -> tuple[Change, ...]:
     return tuple(Change(kind=ChangeKind(c["Kind"]), path=c["Path"]) for c in (api.diff(container_id) or ()))
 
 
+def oom_event(api: Any, container_id: str, since: int) -> bool:
+    """Whether the engine reported an ``oom`` event of this container since ``since``
+    (epoch seconds) until now (worker thread)."""
+    events = api.events(
+        since=since,
+        until=int(time.time()) + 1,
+        filters={"container": container_id, "event": "oom"},
+        decode=True,
+    )
+    try:
+        return any(True for _ in events)
+    finally:
+        with contextlib.suppress(Exception):
+            events.close()
+
+
 def layer_size(api: Any, container_id: str) -> int | None:
     """Bytes in a container's writable layer (``SizeRw``), None when it is gone (worker thread)."""
     rows = api.containers(all=True, size=True, filters={"id": container_id})
@@ -131,12 +150,22 @@ class Runner:
         self._running: dict[int, Callable[[str], None]] = {}
         self._own: set[str] = set()
         self.closing = False
+        #: Warm containers of the base images (set by the Sandbox; None: every run is fresh).
+        self.warm: WarmPool | None = None
 
     # -- async API ------------------------------------------------------------------
 
     async def run(self, owner: Owner, image: ImageRef, command: str) -> RunResult:
-        """``docker run`` + ``docker diff`` + ``docker rm`` in one go."""
-        return await self.client.call(self._run_oneshot, owner, image, command)
+        """``docker run`` + ``docker diff`` + ``docker rm`` in one go: in a warm
+        container when one of that image is ready, else in a fresh one."""
+        pool = self.warm
+        warm = pool.take(image.engine_ref) if pool is not None else None
+        if pool is None or warm is None:
+            return await self.client.call(self._run_oneshot, owner, image, command)
+        try:
+            return await self.client.call(self._run_warm, owner, image, command, warm)
+        finally:
+            pool.used(warm)  # removed in the background: never used again
 
     async def interrupt(self) -> int:
         """The bot is stopping: no new container, and every command running now ended
@@ -351,6 +380,32 @@ class Runner:
             layer_size=size,
             layer_too_big=size is not None and size > limits.writable_bytes,
         )
+
+    def _run_warm(self, owner: Owner, image: ImageRef, command: str, warm: Warm) -> RunResult:
+        """The command as an exec in a warm container of ``image`` (see warm.py)."""
+        if self.closing:
+            raise ShuttingDown()
+        self.disk.refuse_if_low()
+        api = self.client.api
+        if image_id(api, image.engine_ref) != warm.image_id:  # the tag moved since it was made
+            return self._run_oneshot(owner, image, command)
+        started = int(time.time()) - 1
+        result = self.execute(
+            WarmTarget(api, warm.id, ["/bin/sh", "-c", command]), warm.id, image.shown, command
+        )
+        # In a fresh container the command is the first process: when it ends, the
+        # kernel ends everything it left running. Here the idle shell is the first
+        # process, so what is left is ended the same way (the container killed)
+        # before the diff. (Not beside it: the engine takes a container's lock for
+        # both, so a top next to a diff waits for it.)
+        with contextlib.suppress(docker.errors.APIError):
+            if len(api.top(warm.id).get("Processes") or ()) > 1:
+                api.kill(warm.id)
+                api.wait(warm.id, timeout=WAIT_GRACE)
+        # The kernel's OOM killer took a process of the exec, not the container's
+        # first one: the engine does not set OOMKilled then, but it reports the event.
+        oom = result.oom_killed or (result.exit_code == 137 and oom_event(api, warm.id, started))
+        return replace(result, changes=changes(api, warm.id), oom_killed=oom)
 
     def _run_oneshot(self, owner: Owner, image: ImageRef, command: str) -> RunResult:
         container_id = None

@@ -19,6 +19,7 @@ from bot.sandbox.limits import Limits
 from bot.sandbox.playground import Playgrounds
 from bot.sandbox.policy import ImagePolicy
 from bot.sandbox.runner import Runner
+from bot.sandbox.warm import WarmPool
 
 
 class Sandbox:
@@ -31,6 +32,7 @@ class Sandbox:
         image_quota: int = 5,
         docker_host: str | None = None,
         workers: int = 8,
+        warm_pool: int = 0,
     ) -> None:
         self.client = EngineClient(docker_host, workers=workers)
         self.policy = ImagePolicy(
@@ -44,6 +46,8 @@ class Sandbox:
         self.labs = LabContainers(self.client, self.policy, self.runner, self.images, self.host)
         self.playgrounds = Playgrounds(self.client, self.policy, self.runner)
         self.cleanup = Cleanup(self.client, limits.timeout)
+        self.warm = WarmPool(self.client, self.runner, self.policy.base_images, warm_pool)
+        self.runner.warm = self.warm
 
     @property
     def url(self) -> str:
@@ -59,4 +63,5 @@ class Sandbox:
         return self.client.up
 
     async def close(self) -> None:
+        await self.warm.close()
         await self.client.close()

@@ -24,8 +24,11 @@ import docker.errors
 import requests.exceptions
 from docker.utils.socket import read as read_socket
 
-#: How often an exec's end is polled after its output closed.
+#: How often an exec's end is polled after its output closed: quickly at first (most
+#: commands of the course end within milliseconds of their output), then less often.
+EXEC_POLL_FIRST = 0.005
 EXEC_POLL = 0.05
+EXEC_FAST_POLLS = 20
 #: Bytes asked of the socket at a time.
 CHUNK = 32 * 1024
 
@@ -119,8 +122,22 @@ class ExecTarget:
     def wait(self, remaining: float) -> int | None:
         deadline = time.monotonic() + remaining
         info = self.api.exec_inspect(self.exec_id)
+        polls = 0
         while info.get("Running") and time.monotonic() < deadline:
-            time.sleep(EXEC_POLL)
+            time.sleep(EXEC_POLL_FIRST if polls < EXEC_FAST_POLLS else EXEC_POLL)
+            polls += 1
             info = self.api.exec_inspect(self.exec_id)
         code = info.get("ExitCode")
         return None if info.get("Running") or code is None else int(code)
+
+
+class WarmTarget(ExecTarget):
+    """The command as an exec in a warm container, which serves this one command
+    (warm.py): ending it early kills the whole container, as a one-shot's is killed."""
+
+    def __init__(self, api: Any, container_id: str, command: list[str]) -> None:
+        super().__init__(api, container_id, command, reap=lambda: None)
+
+    def stop(self) -> None:
+        with contextlib.suppress(docker.errors.APIError):  # already gone
+            self.api.kill(self.id)

@@ -163,6 +163,11 @@ class Fleet:
                 "Students are placed on %s, which is no longer configured; they will be placed again", url
             )
 
+    def start_warm(self) -> None:
+        """Start keeping each engine's warm containers (``LAYERLAB_WARM_POOL``)."""
+        for engine in self.engines:
+            engine.sandbox.warm.start()
+
     async def close(self) -> None:
         for engine in self.engines:
             await engine.sandbox.close()
@@ -170,8 +175,8 @@ class Fleet:
     async def stop(self, grace: float) -> StopReport:
         """Stop taking work (SIGTERM): waiting jobs are refused at once (their
         students are told the bot is restarting), running ones get ``grace``
-        seconds to finish and are then ended, and the one-shot containers this
-        process made are removed. Lab containers and their files stay."""
+        seconds to finish and are then ended, and the one-shot and warm containers
+        this process made are removed. Lab containers and their files stay."""
         refused = sum(engine.gate.close() for engine in self.engines)
         await asyncio.gather(*(engine.gate.idle(grace) for engine in self.engines))
         ended = sum(
@@ -181,6 +186,7 @@ class Fleet:
         removed = sum(
             await asyncio.gather(*(self._quietly(e, e.sandbox.runner.remove_own) for e in self.engines))
         )
+        removed += sum(await asyncio.gather(*(self._quietly(e, e.sandbox.warm.close) for e in self.engines)))
         left = sum(engine.gate.running for engine in self.engines)
         return StopReport(refused=refused, ended=ended, removed=removed, left=left)
 

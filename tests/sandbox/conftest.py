@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -37,11 +38,30 @@ def make_sandbox(**overrides: Any) -> Sandbox:
     return Sandbox(**options)
 
 
+#: Runs a sandbox test twice: in fresh containers, and in warm ones (the pool filled first).
+BOTH_WAYS = pytest.mark.parametrize("sandbox", ["fresh", "warm"], indirect=True)
+
+
+async def filled(box: Sandbox, size: int = 1) -> None:
+    """Start the pool and wait until each base image has ``size`` warm containers."""
+    box.warm.start()
+    for _ in range(300):
+        if all(n >= size for n in box.warm.idle().values()):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the warm pool did not fill: {box.warm.idle()}")
+
+
 @pytest.fixture
-async def sandbox(engine: docker.DockerClient) -> AsyncIterator[Sandbox]:
-    box = make_sandbox()
+async def sandbox(engine: docker.DockerClient, request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
+    warm = getattr(request, "param", "fresh") == "warm"
+    box = make_sandbox(warm_pool=1 if warm else 0)
+    if warm:
+        await filled(box)
     yield box
     await box.close()
+    if warm:  # the pool emptied with the sandbox
+        assert not engine.containers.list(all=True, filters={"label": "org.layerlab.purpose=warm"})
     # Nothing a test made may stay behind.
     for owner in (OWNER, OTHER):
         for image in engine.images.list(filters={"label": f"org.layerlab.owner={owner.user_id}"}):
