@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     image_quota: int = Field(default=5, ge=0)
     #: Warm containers kept started and idle per base image and engine, for one-shot
     #: commands (/diff, Try it, class predictions); 0 turns the pool off. Each costs
-    #: about 1.5 MB of memory on the lab host while it waits (README, "Warm containers").
+    #: about 4 MB of memory and 0.2 MB of disk on the lab host while it waits (README).
     warm_pool: int = Field(default=4, ge=0, le=32)
 
     # Lab containers (one per student per course server).

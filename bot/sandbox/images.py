@@ -15,6 +15,7 @@ import docker.errors
 from bot.errors import ImageNotPresent, NotFound, ShuttingDown, UserError
 from bot.sandbox import labels, refs
 from bot.sandbox.client import EngineClient, parse_time
+from bot.sandbox.container_facts import layer_size
 from bot.sandbox.layer_diff import ImageLayers, image_layers
 from bot.sandbox.models import (
     CommitResult,
@@ -28,7 +29,7 @@ from bot.sandbox.models import (
     RemoveResult,
 )
 from bot.sandbox.policy import ImagePolicy, image_id
-from bot.sandbox.runner import Runner, layer_size
+from bot.sandbox.runner import Runner
 from bot.sandbox.saved_image import SaveFormatError, read_save
 
 log = logging.getLogger(__name__)

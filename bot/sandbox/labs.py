@@ -21,6 +21,7 @@ import docker.errors
 from bot.errors import NotFound, UserError
 from bot.sandbox import labels, refs
 from bot.sandbox.client import EngineClient, parse_time
+from bot.sandbox.container_facts import changes, layer_size
 from bot.sandbox.host import Host
 from bot.sandbox.images import Images
 from bot.sandbox.limits import MB, STOP_TIMEOUT
@@ -35,7 +36,7 @@ from bot.sandbox.models import (
     StorageView,
 )
 from bot.sandbox.policy import ImagePolicy
-from bot.sandbox.runner import Runner, changes, layer_size
+from bot.sandbox.runner import Runner
 
 log = logging.getLogger(__name__)
 

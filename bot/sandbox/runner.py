@@ -26,10 +26,11 @@ from docker.types import LogConfig, Ulimit
 from bot.errors import ShuttingDown, UserError
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
+from bot.sandbox.container_facts import changes, layer_size, oom_event
 from bot.sandbox.disk import DiskGuard
 from bot.sandbox.helpers import Helpers
 from bot.sandbox.limits import Limits
-from bot.sandbox.models import Change, ChangeKind, ImageRef, Owner, RunResult
+from bot.sandbox.models import ImageRef, Owner, RunResult
 from bot.sandbox.policy import image_id
 from bot.sandbox.targets import ExecTarget, FreshTarget, Target, WarmTarget
 
@@ -98,33 +99,6 @@ def read_capped(stream: Iterable[bytes], cap: int, on_overflow: Callable[[], Non
             return output, True
         output += chunk
     return output, False
-
-
-def changes(api: Any, container_id: str) -> tuple[Change, ...]:
-    """``docker diff`` of a container (worker thread)."""
-    return tuple(Change(kind=ChangeKind(c["Kind"]), path=c["Path"]) for c in (api.diff(container_id) or ()))
-
-
-def oom_event(api: Any, container_id: str, since: int) -> bool:
-    """Whether the engine reported an ``oom`` event of this container since ``since``
-    (epoch seconds) until now (worker thread)."""
-    events = api.events(
-        since=since,
-        until=int(time.time()) + 1,
-        filters={"container": container_id, "event": "oom"},
-        decode=True,
-    )
-    try:
-        return any(True for _ in events)
-    finally:
-        with contextlib.suppress(Exception):
-            events.close()
-
-
-def layer_size(api: Any, container_id: str) -> int | None:
-    """Bytes in a container's writable layer (``SizeRw``), None when it is gone (worker thread)."""
-    rows = api.containers(all=True, size=True, filters={"id": container_id})
-    return int(rows[0].get("SizeRw") or 0) if rows else None
 
 
 class Runner:

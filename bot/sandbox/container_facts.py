@@ -1,0 +1,38 @@
+"""What the engine says of one container after a run: its ``docker diff``, the
+bytes in its writable layer, and whether the kernel's OOM killer struck in it.
+Plain functions of the Engine API client, for the worker threads."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from bot.sandbox.models import Change, ChangeKind
+
+
+def changes(api: Any, container_id: str) -> tuple[Change, ...]:
+    """``docker diff`` of a container (worker thread)."""
+    return tuple(Change(kind=ChangeKind(c["Kind"]), path=c["Path"]) for c in (api.diff(container_id) or ()))
+
+
+def oom_event(api: Any, container_id: str, since: int) -> bool:
+    """Whether the engine reported an ``oom`` event of this container since ``since``
+    (epoch seconds) until now (worker thread)."""
+    events = api.events(
+        since=since,
+        until=int(time.time()) + 1,
+        filters={"container": container_id, "event": "oom"},
+        decode=True,
+    )
+    try:
+        return any(True for _ in events)
+    finally:
+        with contextlib.suppress(Exception):
+            events.close()
+
+
+def layer_size(api: Any, container_id: str) -> int | None:
+    """Bytes in a container's writable layer (``SizeRw``), None when it is gone (worker thread)."""
+    rows = api.containers(all=True, size=True, filters={"id": container_id})
+    return int(rows[0].get("SizeRw") or 0) if rows else None
