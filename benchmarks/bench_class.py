@@ -1,16 +1,19 @@
 """A class at once: N students send /diff together, on one or two lab engines.
 
-    .venv/bin/python -m benchmarks.bench_class [--students 24] [--engines 1|2] [--image NAME]
+    .venv/bin/python -m benchmarks.bench_class [--students 60] [--engines 1|2] [--pool 4] [--image NAME]
 
 (from the repository's root, as root: it may start a second dockerd).
 
 Bot: every student's /diff sent at the same moment through the local fake Discord
 (real discord.py, real engines, real SQLite); each student's time runs from the
-interaction to the result, queue included. With ``--engines 2`` a second dockerd
-is started on this machine (as the tests do) and the students are placed by the
-bot. CLI: the same work typed by N people at once, ``docker run`` + ``docker diff``
-+ ``docker rm`` per student, split over the same engines. Prints the wall time of
-the whole class, each side's median and p95 per student, and the ratios.
+interaction to the result, queue included, and to the first answer (the
+"thinking" one Discord needs within 3 s). The warm pool is ``--pool`` per engine
+(``LAYERLAB_WARM_POOL``), filled before the class starts. With ``--engines 2`` a
+second dockerd is started on this machine (as the tests do) and the students are
+placed by the bot. CLI: the same work typed by N people at once, `docker run -d`,
+`docker wait`, `docker diff`, `docker rm -f` per student, split over the same
+engines. Prints the wall time of the whole class, each side's median and p95 per
+student, the ratios, and the bot's peak memory (its maximum RSS).
 
 Both engines here share one machine's 2 cores, so a second engine shows the cost
 of spreading, not the gain of a second lab host. Not a test: numbers vary.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -41,12 +45,15 @@ MAIN = os.environ.get("DOCKER_HOST") or DEFAULT_DOCKER_HOST
 
 def cli_student(image: str, name: str, url: str) -> float:
     docker = ["docker", "-H", url]
+
+    def cli(*args: str) -> str:
+        return subprocess.run([*docker, *args], check=True, capture_output=True, text=True).stdout
+
     started = time.perf_counter()
-    subprocess.run(
-        [*docker, "run", "--name", name, image, "/bin/sh", "-c", COMMAND], check=True, capture_output=True
-    )
-    diff = subprocess.run([*docker, "diff", name], check=True, capture_output=True, text=True).stdout
-    subprocess.run([*docker, "rm", name], check=True, capture_output=True)
+    cli("run", "-d", "--network", "none", "--name", name, image, "/bin/sh", "-c", COMMAND)
+    cli("wait", name)
+    diff = cli("diff", name)
+    cli("rm", "-f", name)
     assert "A /tmp/testfile" in diff
     return time.perf_counter() - started
 
@@ -63,13 +70,16 @@ def cli_class(image: str, students: int, urls: list[str]) -> tuple[float, list[f
     return time.perf_counter() - started, times
 
 
-async def bot_class(image: str, students: int, urls: list[str], folder: Path) -> tuple[float, list[float]]:
+async def bot_class(
+    image: str, students: int, urls: list[str], folder: Path, pool: int
+) -> tuple[float, list[float], list[float]]:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database=folder / "bench.db",
         base_images=[image],
         default_image=image,
         docker_hosts=urls,
+        warm_pool=pool,
     )
     fake = FakeDiscord()
     await fake.start()
@@ -77,20 +87,24 @@ async def bot_class(image: str, students: int, urls: list[str], folder: Path) ->
         async with offline(settings, fake) as (built, session):
             for engine in built.fleet.engines:  # warm-up: each engine's client
                 await engine.sandbox.policy.resolve(Owner(guild_id=1, user_id=1), image)
+            for _ in range(600):  # the pools filled, as they are when a class starts
+                if all(min(e.sandbox.warm.idle().values()) >= pool for e in built.fleet.engines):
+                    break
+                await asyncio.sleep(0.1)
             users = [FakeUser(id=300000000000000100 + i, name=f"student{i}") for i in range(students)]
 
-            async def one(user: FakeUser) -> float:
-                started = time.perf_counter()
+            async def one(user: FakeUser) -> tuple[float, float]:
+                started = time.monotonic()
                 interaction = await session.command("diff", user=user, timeout=600)
-                elapsed = time.perf_counter() - started
+                elapsed = time.monotonic() - started
                 assert "A /tmp/testfile" in fake.messages[interaction.original_id or ""]["content"]
-                return elapsed
+                return elapsed, interaction.responses[0].at - started
 
-            started = time.perf_counter()
-            times = await asyncio.gather(*(one(u) for u in users))
-            wall = time.perf_counter() - started
+            started = time.monotonic()
+            found = await asyncio.gather(*(one(u) for u in users))
+            wall = time.monotonic() - started
             print(f"placement: {spread(built, fake.guild_id, users)}")
-            return wall, list(times)
+            return wall, [t for t, _ in found], [f for _, f in found]
     finally:
         await fake.stop()
 
@@ -118,7 +132,8 @@ def summary(label: str, wall: float, times: list[float]) -> tuple[float, float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=24)
+    parser.add_argument("--students", type=int, default=60)
+    parser.add_argument("--pool", type=int, default=4, help="LAYERLAB_WARM_POOL")
     parser.add_argument("--engines", type=int, choices=(1, 2), default=1)
     parser.add_argument("--image", default="layerlab-test/busybox:latest")
     args = parser.parse_args()
@@ -135,17 +150,24 @@ def main() -> None:
             cli_student(args.image, "layerlab-bench-class-warmup", url)
         cli = cli_class(args.image, args.students, urls)
         with tempfile.TemporaryDirectory() as folder:
-            bot = asyncio.run(bot_class(args.image, args.students, urls, Path(folder)))
+            wall, times, first = asyncio.run(
+                bot_class(args.image, args.students, urls, Path(folder), args.pool)
+            )
     finally:
         if second is not None:
             second.remove()
     print(f"{args.students} students at once, {len(urls)} engine(s), image {args.image}, command {COMMAND!r}")
-    cli_wall, cli_median, cli_p95 = summary("CLI (run + diff + rm each)", *cli)
-    bot_wall, bot_median, bot_p95 = summary("/diff through the bot", *bot)
+    cli_wall, cli_median, cli_p95 = summary("CLI (run -d, wait, diff, rm -f)", *cli)
+    bot_wall, bot_median, bot_p95 = summary(f"/diff through the bot (pool {args.pool})", wall, times)
+    print(
+        f"first answer: at most {max(first) * 1000:.0f} ms, median {statistics.median(first) * 1000:.0f} ms"
+    )
     print(
         f"ratio bot/CLI: class {bot_wall / cli_wall:.2f}x, median {bot_median / cli_median:.2f}x,"
         f" p95 {bot_p95 / cli_p95:.2f}x"
     )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bot process: peak memory (max RSS) {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ class Recorded:
     payload: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     message_id: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benchmarks)
 
 
 @dataclass

@@ -19,6 +19,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         LAYERLAB_BASE_IMAGES=",".join(TEST_IMAGES),
         LAYERLAB_DEFAULT_IMAGE=DEBIAN,
         LAYERLAB_LANGUAGE="en",
+        LAYERLAB_WARM_POOL="0",
     )
     return env
 

@@ -46,6 +46,8 @@ def bot_container(engine: docker.DockerClient) -> Iterator[docker.models.contain
         f"LAYERLAB_BASE_IMAGES={DEBIAN}",
         "-e",
         f"LAYERLAB_DEFAULT_IMAGE={DEBIAN}",
+        "-e",
+        "LAYERLAB_WARM_POOL=0",
         "--health-interval",
         "2s",
         "--health-start-period",

@@ -38,6 +38,7 @@ def make_sandbox(**overrides: Any) -> Sandbox:
     return Sandbox(**options)
 
 
+WARM = {"label": "org.layerlab.purpose=warm"}
 #: Runs a sandbox test twice: in fresh containers, and in warm ones (the pool filled first).
 BOTH_WAYS = pytest.mark.parametrize("sandbox", ["fresh", "warm"], indirect=True)
 
@@ -55,13 +56,14 @@ async def filled(box: Sandbox, size: int = 1) -> None:
 @pytest.fixture
 async def sandbox(engine: docker.DockerClient, request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
     warm = getattr(request, "param", "fresh") == "warm"
+    before = {c.id for c in engine.containers.list(all=True, filters=WARM)}
     box = make_sandbox(warm_pool=1 if warm else 0)
     if warm:
         await filled(box)
     yield box
     await box.close()
     if warm:  # the pool emptied with the sandbox
-        assert not engine.containers.list(all=True, filters={"label": "org.layerlab.purpose=warm"})
+        assert {c.id for c in engine.containers.list(all=True, filters=WARM)} <= before
     # Nothing a test made may stay behind.
     for owner in (OWNER, OTHER):
         for image in engine.images.list(filters={"label": f"org.layerlab.owner={owner.user_id}"}):

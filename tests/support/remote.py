@@ -38,6 +38,7 @@ def settings_env(tmp: Path, **overrides: object) -> dict[str, str]:
         "LAYERLAB_SANDBOX_PIDS": 64,
         "LAYERLAB_SANDBOX_WRITABLE_MB": 64,
         "LAYERLAB_SANDBOX_CONCURRENCY": 2,
+        "LAYERLAB_WARM_POOL": 0,  # as make_settings: a test that wants the pool says so
         "LAYERLAB_LOG_LEVEL": "INFO",
     }
     values.update({f"LAYERLAB_{k.upper()}": v for k, v in overrides.items()})
