@@ -51,8 +51,10 @@ class Cleanup:
         for row in oneshot + warm:
             # A live bot retires its warm containers at WARM_AGE and uses one for a
             # job's time at most: one older than both is a crashed process's.
-            older = older_than + (WARM_AGE if row in warm else 0.0)
-            label = (row.get("Labels") or {}).get(labels.CREATED)
+            row_labels = row.get("Labels") or {}
+            is_warm = row_labels.get(labels.PURPOSE) == labels.PURPOSE_WARM
+            older = older_than + (WARM_AGE if is_warm else 0.0)
+            label = row_labels.get(labels.CREATED)
             try:
                 created = datetime.fromisoformat(label) if label else parse_time(row["Created"])
             except ValueError:

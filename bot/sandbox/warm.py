@@ -121,7 +121,7 @@ class WarmPool:
                 await asyncio.wait_for(self._all_removed.wait(), timeout)
 
     def idle(self) -> dict[str, int]:
-        """How many warm containers wait, per image (for /admin status and the tests)."""
+        """How many warm containers wait, per image (the tests and the benchmarks)."""
         return {ref: len(found) for ref, found in self._idle.items()}
 
     async def close(self) -> int:

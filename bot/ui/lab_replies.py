@@ -157,8 +157,9 @@ def container_folders(t: Catalog, lang: str, view: StorageView) -> list[pictures
     the merged view, the writable layer, the ``-init`` layer, the image's layers.
     Empty when this engine does not say where they are."""
     if view.image_store == "classic" and view.graph_driver:
-        data = view.graph_driver.get("Data") or {}
-        assert isinstance(data, dict)
+        data = view.graph_driver.get("Data")
+        if not isinstance(data, dict):  # an engine that says nothing of its folders
+            return []
         lowers = [d for d in str(data.get("LowerDir") or "").split(":") if d]
         upper, merged = str(data.get("UpperDir") or ""), str(data.get("MergedDir") or "")
         has_init = bool(lowers) and lowers[0].endswith("-init/diff")

@@ -86,3 +86,11 @@ def test_host_on_the_containerd_store_names_the_snapshot() -> None:
         assert f"upperdir={SNAPSHOTS}/44/fs" in lines and f"{SNAPSHOTS}/44/fs/tmp/testfile" in lines
         description = reply.embeds[0].description or ""
         assert "**44**" in description and "`/etc/debian_version`" in description
+
+
+def test_no_picture_when_the_engine_names_no_folders() -> None:
+    from bot.ui.lab_replies import container_folders
+
+    t = Catalog.load()
+    assert container_folders(t, "en", StorageView("classic", {"Data": None, "Name": "overlay2"})) == []
+    assert container_folders(t, "en", StorageView("containerd", {"Data": None, "Name": "overlayfs"})) == []
