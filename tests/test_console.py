@@ -8,8 +8,12 @@ import sys
 from pathlib import Path
 
 import docker
+import pytest
 
 from tests.conftest import DEBIAN, TEST_IMAGES
+
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
 
 
 def _env(tmp_path: Path) -> dict[str, str]:

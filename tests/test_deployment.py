@@ -14,6 +14,9 @@ import pytest
 
 from tests.conftest import DEBIAN, ENGINE_SOCKET, storage_driver
 
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
+
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "layerlab-test/python:bookworm"  # Debian's python3, python3-venv, python3-pip (scripts/engine.sh)
 IMAGE = "layerlab:ci"

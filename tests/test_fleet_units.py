@@ -55,6 +55,8 @@ def test_the_status_table_marks_an_engine_that_is_down() -> None:
         2 * 1024**3,
         16_303_217,
         200_000,
+        3,
+        4,
     )
     down = EngineReport("lab2:2376", False, "", 0, 38, 0, 0, 0, None, None)
     for lang, word in (("nl", "Antwoorden niet"), ("en", "Not answering")):
@@ -74,8 +76,23 @@ def test_the_status_table_marks_an_engine_that_is_down() -> None:
             "2.3s",
             "51.2GB",
             "16.3M",
+            "3/4",
         ]
-        assert lines[3].split() == ["lab2:2376", "DOWN", "-", "-", "38", "0", "0", "0", "-", "-", "-", "-"]
+        assert lines[3].split() == [
+            "lab2:2376",
+            "DOWN",
+            "-",
+            "-",
+            "38",
+            "0",
+            "0",
+            "0",
+            "-",
+            "-",
+            "-",
+            "-",
+            "-",
+        ]
         description = reply.embeds[0].description or ""
         assert word in description and "lab2:2376" in description and "0d 05:00:00" in description
         assert "LAYERLAB_MIN_FREE_MB" not in description  # 51.2 GB free: above the floor

@@ -32,7 +32,14 @@ def oom_event(api: Any, container_id: str, since: int) -> bool:
             events.close()
 
 
+def layer_row(api: Any, container_id: str) -> dict[str, Any] | None:
+    """The engine's list row of a container, with the bytes in its writable layer
+    (``SizeRw``) and its names; None when it is gone (worker thread)."""
+    rows = api.containers(all=True, size=True, filters={"id": container_id})
+    return dict(rows[0]) if rows else None
+
+
 def layer_size(api: Any, container_id: str) -> int | None:
     """Bytes in a container's writable layer (``SizeRw``), None when it is gone (worker thread)."""
-    rows = api.containers(all=True, size=True, filters={"id": container_id})
-    return int(rows[0].get("SizeRw") or 0) if rows else None
+    row = layer_row(api, container_id)
+    return int(row.get("SizeRw") or 0) if row is not None else None

@@ -26,18 +26,19 @@ from docker.types import LogConfig, Ulimit
 from bot.errors import ShuttingDown, UserError
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
-from bot.sandbox.container_facts import changes, layer_size, oom_event
+from bot.sandbox.container_facts import changes, layer_row, layer_size
 from bot.sandbox.disk import DiskGuard
 from bot.sandbox.helpers import Helpers
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import ImageRef, Owner, RunResult
 from bot.sandbox.policy import image_id
-from bot.sandbox.targets import ExecTarget, FreshTarget, Target, WarmTarget
+from bot.sandbox.targets import ExecTarget, FreshTarget, Target, WarmGone, WarmTarget
 
 if TYPE_CHECKING:
     from bot.sandbox.warm import Warm, WarmPool
 
 log = logging.getLogger(__name__)
+
 
 #: Capabilities a student container keeps. Everything else is dropped. apt needs
 #: these five (it drops to the ``_apt`` user and chowns its lists); without them
@@ -138,6 +139,10 @@ class Runner:
             return await self.client.call(self._run_oneshot, owner, image, command)
         try:
             return await self.client.call(self._run_warm, owner, image, command, warm)
+        except WarmGone:  # it died (an engine restart ends every container): its siblings too?
+            log.info("Warm container %s no longer runs: a fresh one runs the command", warm.id[:12])
+            pool.recheck()
+            return await self.client.call(self._run_oneshot, owner, image, command)
         finally:
             pool.used(warm)  # removed in the background: never used again
 
@@ -287,7 +292,7 @@ class Runner:
                 stopped_for.append(reason)
             target.stop()
 
-        started = time.monotonic()
+        started, since = time.monotonic(), int(time.time()) - 1
         finished = threading.Event()
         timer = threading.Timer(limits.timeout, stop, args=("timeout",))
         timer.daemon = True
@@ -336,13 +341,15 @@ class Runner:
             with self._guard:
                 self._running.pop(key, None)
         duration = time.monotonic() - started
-        details = api.inspect_container(container_id)
-        size = layer_size(api, container_id)
+        exit_code = exit_code if exit_code is not None else 137
+        row = layer_row(api, container_id)  # its size and name in one call
+        size = int(row.get("SizeRw") or 0) if row is not None else None
+        names = (row or {}).get("Names") or [container_id[:12]]
         return RunResult(
             image=image,
             command=command,
-            container_name=name or str(details.get("Name", "")).lstrip("/") or container_id[:12],
-            exit_code=exit_code if exit_code is not None else 137,
+            container_name=name or str(names[0]).lstrip("/"),
+            exit_code=exit_code,
             output=bytes(output),
             duration=duration,
             output_truncated=truncated,
@@ -350,7 +357,7 @@ class Runner:
             disk_stopped="disk" in stopped_for,
             disk_low="disk_low" in stopped_for,
             interrupted="shutdown" in stopped_for,
-            oom_killed=bool(details["State"].get("OOMKilled")),
+            oom_killed=exit_code == 137 and not stopped_for and target.oom_killed(since),
             layer_size=size,
             layer_too_big=size is not None and size > limits.writable_bytes,
         )
@@ -363,10 +370,8 @@ class Runner:
         api = self.client.api
         if image_id(api, image.engine_ref) != warm.image_id:  # the tag moved since it was made
             return self._run_oneshot(owner, image, command)
-        started = int(time.time()) - 1
-        result = self.execute(
-            WarmTarget(api, warm.id, ["/bin/sh", "-c", command]), warm.id, image.shown, command
-        )
+        target = WarmTarget(api, warm.id, ["/bin/sh", "-c", command])
+        result = self.execute(target, warm.id, image.shown, command)
         # In a fresh container the command is the first process: when it ends, the
         # kernel ends everything it left running. Here the idle shell is the first
         # process, so what is left is ended the same way (the container killed)
@@ -376,10 +381,7 @@ class Runner:
             if len(api.top(warm.id).get("Processes") or ()) > 1:
                 api.kill(warm.id)
                 api.wait(warm.id, timeout=WAIT_GRACE)
-        # The kernel's OOM killer took a process of the exec, not the container's
-        # first one: the engine does not set OOMKilled then, but it reports the event.
-        oom = result.oom_killed or (result.exit_code == 137 and oom_event(api, warm.id, started))
-        return replace(result, changes=changes(api, warm.id), oom_killed=oom)
+        return replace(result, changes=changes(api, warm.id))
 
     def _run_oneshot(self, owner: Owner, image: ImageRef, command: str) -> RunResult:
         container_id = None

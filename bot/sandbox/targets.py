@@ -24,6 +24,8 @@ import docker.errors
 import requests.exceptions
 from docker.utils.socket import read as read_socket
 
+from bot.sandbox.container_facts import oom_event
+
 #: How often an exec's end is polled after its output closed: quickly at first (most
 #: commands of the course end within milliseconds of their output), then less often.
 EXEC_POLL_FIRST = 0.005
@@ -75,6 +77,10 @@ class Target(Protocol):
         """The command's exit code, waiting at most ``remaining`` seconds (None: still running)."""
         ...
 
+    def oom_killed(self, since: int) -> bool:
+        """Whether the kernel's OOM killer ended it (asked only of an exit code 137)."""
+        ...
+
 
 class FreshTarget:
     """The container's own first process is the command (a one-shot run)."""
@@ -95,6 +101,10 @@ class FreshTarget:
     def stop(self) -> None:
         with contextlib.suppress(docker.errors.APIError):  # already gone
             self.api.kill(self.id)
+
+    def oom_killed(self, since: int) -> bool:
+        """Whether the kernel's OOM killer ended the command (its container's first process)."""
+        return bool(self.api.inspect_container(self.id)["State"].get("OOMKilled"))
 
     def wait(self, remaining: float) -> int | None:
         try:
@@ -119,6 +129,12 @@ class ExecTarget:
         # Every process but the container's first: the container and its files stay.
         self.reap()
 
+    def oom_killed(self, since: int) -> bool:
+        """Whether the kernel's OOM killer struck in the container since ``since``: it
+        took a process of the exec, not the first one, so the engine does not set
+        OOMKilled, but it reports the event."""
+        return oom_event(self.api, self.id, since)
+
     def wait(self, remaining: float) -> int | None:
         deadline = time.monotonic() + remaining
         info = self.api.exec_inspect(self.exec_id)
@@ -131,12 +147,19 @@ class ExecTarget:
         return None if info.get("Running") or code is None else int(code)
 
 
+class WarmGone(Exception):
+    """A warm container taken from the pool no longer runs: nothing ran in it."""
+
+
 class WarmTarget(ExecTarget):
     """The command as an exec in a warm container, which serves this one command
     (warm.py): ending it early kills the whole container, as a one-shot's is killed."""
 
     def __init__(self, api: Any, container_id: str, command: list[str]) -> None:
-        super().__init__(api, container_id, command, reap=lambda: None)
+        try:
+            super().__init__(api, container_id, command, reap=lambda: None)
+        except docker.errors.APIError as exc:  # it no longer runs (an engine restart ends them all)
+            raise WarmGone(container_id) from exc
 
     def stop(self) -> None:
         with contextlib.suppress(docker.errors.APIError):  # already gone

@@ -46,6 +46,9 @@ MAX_AGE = 600.0
 CHECK_EVERY = 30.0
 #: Seconds the keeper waits after the engine refused (down, disk low) before trying again.
 BACKOFF = 5.0
+#: Seconds after a container is taken that the keeper starts another, if the
+#: command is still running then (most are done sooner, and a start beside them slows them).
+REFILL_AFTER = 1.0
 #: Seconds a closing pool gives its keeper to finish the step under way.
 CLOSE_WAIT = 30.0
 
@@ -99,15 +102,23 @@ class WarmPool:
                 found = warm
             else:
                 self._discard(warm.id)
-        # No refill yet: a start now would slow this very command's diff (two cores
-        # here: 250 ms instead of 220). ``used`` wakes the keeper when it is done.
+        # No refill at once: a start now would slow this very command's diff (two
+        # cores here: 250 ms instead of 220). ``used`` wakes the keeper when it is
+        # done, or, for a command that runs longer, this after REFILL_AFTER.
         if found is None:
             self._poke()
+        else:
+            asyncio.get_running_loop().call_later(REFILL_AFTER, self._poke)
         return found
 
     def used(self, warm: Warm) -> None:
         """A taken container is done with: it is removed in the background."""
         self._discard(warm.id)
+        self._poke()
+
+    def recheck(self) -> None:
+        """A taken container had died: the keeper checks the others now."""
+        self._checked = 0.0
         self._poke()
 
     def _discard(self, container_id: str) -> None:
@@ -121,8 +132,12 @@ class WarmPool:
                 await asyncio.wait_for(self._all_removed.wait(), timeout)
 
     def idle(self) -> dict[str, int]:
-        """How many warm containers wait, per image (the tests and the benchmarks)."""
+        """How many warm containers wait, per image (/admin status, tests, benchmarks)."""
         return {ref: len(found) for ref, found in self._idle.items()}
+
+    def wanted(self) -> int:
+        """How many warm containers the pool keeps when full (0: the pool is off)."""
+        return self.size * len(self.images) if self._task is not None and not self._closed else 0
 
     async def close(self) -> int:
         """Stop the keeper and remove every container of the pool; returns how many."""
@@ -169,19 +184,22 @@ class WarmPool:
                 raise
             except (ShuttingDown, UserError, docker.errors.DockerException) as exc:
                 log.info("Warm pool on %s waits: %s", self.client.name, exc)
+                self._checked = 0.0  # once it answers again, first see what still runs
                 await self._pause(BACKOFF)
             except Exception:  # the keeper must outlive any one failure
                 log.exception("Warm pool on %s failed; trying again", self.client.name)
                 await self._pause(BACKOFF)
 
     async def _pause(self, seconds: float) -> None:
-        """Wait ``seconds``, or less when poked (a container used, the pool closing)."""
+        """Wait ``seconds``, or less when poked (a container used, the pool closing).
+        A poke while the keeper was busy ends the wait at once: it is cleared only
+        after the wait, so none is lost."""
         assert self._wake is not None
-        self._wake.clear()
         if self._closed:
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
 
     def _wants(self, ref: str) -> bool:
         return ref not in self._absent and len(self._idle[ref]) < self.size
@@ -193,21 +211,29 @@ class WarmPool:
         self._all_removed.set()
 
     async def _check(self) -> None:
-        """Drop containers of images a tag no longer names, and those past their age."""
+        """Drop containers of images a tag no longer names, those past their age, and
+        those that no longer run (an engine restart ends them all)."""
         self._checked = time.monotonic()
-        current = await self.client.call(self._image_ids)
+        current, running = await self.client.call(self._facts)
         now = time.monotonic()
         self._absent = {ref for ref, found in current.items() if found is None}
         for ref, idle in self._idle.items():
-            keep = [w for w in idle if w.image_id == current.get(ref) and now - w.born < MAX_AGE]
+            keep = [
+                w
+                for w in idle
+                if w.image_id == current.get(ref) and now - w.born < MAX_AGE and w.id in running
+            ]
             for gone in (w for w in idle if w not in keep):
                 self._discard(gone.id)
             self._idle[ref] = keep
 
     # -- on the worker threads ----------------------------------------------------------
 
-    def _image_ids(self) -> dict[str, str | None]:
-        return {ref: image_id(self.client.api, ref) for ref in self.images}
+    def _facts(self) -> tuple[dict[str, str | None], set[str]]:
+        """The image ID each offered tag names now, and the warm containers that run."""
+        api = self.client.api
+        running = api.containers(filters={**labels.purpose_filter(labels.PURPOSE_WARM), "status": "running"})
+        return {ref: image_id(api, ref) for ref in self.images}, {row["Id"] for row in running}
 
     def _start_one(self, ref: str) -> Warm | None:
         """A new warm container of ``ref``, started; None when the image is not here."""

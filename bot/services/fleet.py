@@ -91,6 +91,8 @@ class EngineReport:
     floor_bytes: int = 0
     free_inodes: int | None = None  # free inodes there (None: not measured, or no fixed number)
     floor_inodes: int = 0
+    warm_idle: int = 0  # warm containers ready now
+    warm_wanted: int = 0  # LAYERLAB_WARM_POOL per base image (0: the pool is off)
 
     @property
     def below_floor(self) -> bool:
@@ -334,6 +336,8 @@ class Fleet:
                     floor_bytes=engine.sandbox.disk.floor_bytes,
                     free_inodes=inodes,
                     floor_inodes=engine.sandbox.disk.floor_inodes,
+                    warm_idle=sum(engine.sandbox.warm.idle().values()),
+                    warm_wanted=engine.sandbox.warm.wanted(),
                 )
             )
         return found

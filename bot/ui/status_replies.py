@@ -42,6 +42,7 @@ def status_reply(
             "P95",
             "FREE",
             "INODES FREE",
+            "WARM",
         ]
     ]
     for e in engines:
@@ -59,6 +60,7 @@ def status_reply(
                 milliseconds(e.p95_ms),
                 human_size(e.free_bytes) if e.free_bytes is not None else "-",
                 human_count(e.free_inodes) if e.free_inodes is not None else "-",
+                f"{e.warm_idle}/{e.warm_wanted}" if e.warm_wanted else "-",
             ]
         )
     content, files = code_content(t, lang, table(rows), "status.txt")

@@ -16,6 +16,9 @@ from tests.bot.test_lab import TEACHER
 from tests.bot.test_learning import LESSONS, buttons, embed_of, press
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
+
 
 @pytest.fixture
 async def course(engine: docker.DockerClient, tmp_path: Path):  # type: ignore[no-untyped-def]

@@ -38,6 +38,9 @@ from tests.sandbox.conftest import TEST_LIMITS
 from tests.support.second_engine import SecondEngine
 from tests.test_doctor import TOKEN
 
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
+
 MAIN = ENGINE_URL
 ENGINE_NAME = engine_name(MAIN)
 THIRD_STUDENT = FakeUser(id=200000000000000003, name="student_c")

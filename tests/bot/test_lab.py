@@ -182,6 +182,10 @@ async def test_limits_hold_and_the_container_stays(lab: Harness, engine: docker.
     assert container.status == "running"
     top = container.top()["Processes"]
     assert len(top) == 1  # only the shell: every process of the commands was ended
+    # The kernel's OOM killer takes the command (an exec: the engine sets no OOMKilled
+    # then, its oom event says so), not the lab container.
+    hog = await lab.run("lab run", command='a=$(head -c 300000000 /dev/zero | tr "\\0" a); echo ${#a}')
+    assert "Geen geheugen meer" in lab.text(hog) and "\n300000000" not in lab.text(hog), lab.text(hog)
     after = await lab.run("lab run", command="cat /root/keep")
     assert "keep" in code(lab.message(after))
     # Nothing of a command runs on after it, not in the background, not as another user.

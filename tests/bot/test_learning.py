@@ -15,6 +15,9 @@ from tests.bot.test_lab import TEACHER, lab_containers
 from tests.bot.test_overlay import playgrounds
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
+
 LESSONS = load()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -181,6 +182,44 @@ async def test_a_lab_host_below_its_disk_floor_refuses_work_and_says_so(
         status = await harness.run("admin status", user=TEACHER, locale="en-US")
         table = code(harness.message(status))
         header, row = table.splitlines()[:2]
-        assert header.split()[-3:] == ["FREE", "INODES", "FREE"]
-        assert re.search(r"\d+(\.\d+)?[kMGT]B\s+\d+(\.\d+)?[kMG]?\s*$", row), row
+        assert header.split()[-4:] == ["FREE", "INODES", "FREE", "WARM"]
+        assert re.search(r"\d+(\.\d+)?[kMGT]B\s+\d+(\.\d+)?[kMG]?\s+-$", row), row  # no pool
         assert "Below the floor of free disk space" in harness.text(status)
+
+
+async def test_with_a_warm_pool_diff_runs_in_a_warm_container(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    """The pool through the bot: /admin status shows it full, /diff takes a warm
+    container (and shows what it changed), the pool fills again, and a stopped bot
+    leaves no warm container behind."""
+    from tests.bot.test_lab import TEACHER
+    from tests.conftest import BUSYBOX
+    from tests.sandbox.conftest import WARM
+
+    settings = make_settings(tmp_path, base_images=[BUSYBOX], default_image=BUSYBOX, warm_pool=2)
+    before = {c.id for c in engine.containers.list(all=True, filters=WARM)}
+    async with running_bot(settings) as harness:
+        pool = harness.built.fleet.engines[0].sandbox.warm
+        for _ in range(200):
+            if pool.idle() == {BUSYBOX: 2}:
+                break
+            await asyncio.sleep(0.05)
+        status = await harness.run("admin status", user=TEACHER, locale="en-US")
+        assert code(harness.message(status)).splitlines()[1].split()[-1] == "2/2"
+        warm_ids = {w.id for w in pool._idle[BUSYBOX]}
+
+        done = await harness.run("diff", command="mkdir /made && echo hi > /made/f && rm /bin/ls")
+        run_line, diff_line, *changed = code(harness.message(done)).splitlines()
+        assert run_line.startswith(f"$ docker run -t {BUSYBOX} /bin/sh -c 'mkdir /made")
+        names = {engine.containers.get(i).name for i in warm_ids}
+        assert diff_line.removeprefix("$ docker diff ") in names  # one of the warm ones, by its name
+        name = diff_line.removeprefix("$ docker diff ")
+        assert changed[-2:] == [f"$ docker rm {name}", name]
+        assert sorted(changed[:-2]) == ["A /made", "A /made/f", "C /bin", "D /bin/ls"]
+        assert pool.idle()[BUSYBOX] == 1  # one was taken
+        await pool.settled()
+        used = warm_ids - {w.id for w in pool._idle[BUSYBOX]}
+        assert len(used) == 1  # the one that ran the command: removed
+        assert not used & {c.id for c in engine.containers.list(all=True, filters=WARM)}
+    assert {c.id for c in engine.containers.list(all=True, filters=WARM)} <= before

@@ -17,6 +17,9 @@ from tests.bot.test_lab import TEACHER
 from tests.bot.test_learning import press
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
+
 LESSONS = load()
 THIRD = FakeUser(id=100000000000000003, name="student_c")
 TOPIC = "writable_layer"

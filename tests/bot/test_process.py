@@ -21,8 +21,11 @@ from bot.lessons import load
 from fakediscord import FakeDiscord, FakeInteraction, FakeUser
 from fakediscord.limits import LOADING
 from tests.bot.test_lab import lab_containers
-from tests.conftest import OTHER_STUDENT, STUDENT
+from tests.conftest import DEBIAN, OTHER_STUDENT, STUDENT
 from tests.support.remote import RemoteBot, settings_env, until
+
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
 
 THIRD_STUDENT = FakeUser(id=200000000000000003, name="student_c")
 LESSONS = load()
@@ -124,9 +127,18 @@ def lab_file(container: Any, path: str) -> bytes:
 async def test_sigterm_in_the_middle_of_a_class(
     engine: docker.DockerClient, fake: FakeDiscord, tmp_path: Path, cleanup_labs: None
 ) -> None:
-    env = settings_env(tmp_path, sandbox_concurrency=2, shutdown_grace_seconds=GRACE, sandbox_timeout=60)
+    env = settings_env(
+        tmp_path,
+        sandbox_concurrency=2,
+        shutdown_grace_seconds=GRACE,
+        sandbox_timeout=60,
+        base_images=DEBIAN,  # one warm container, of the image every command here uses
+        warm_pool=1,
+    )
     bot = RemoteBot(fake, env, tmp_path / "bot.log")
     await bot.start()
+    warm = {"label": "org.layerlab.purpose=warm"}
+    await until(lambda: engine.containers.list(filters=warm), what="a warm container")
     first = await bot.command("lab run", STUDENT, command="echo bewaard > /tmp/keep")
     await until(lambda: shown(fake, first.original_id), what="the first lab command")
 
@@ -137,8 +149,11 @@ async def test_sigterm_in_the_middle_of_a_class(
         lambda: any("sleep 50" in " ".join(p) for p in lab.top()["Processes"]), what="the lab command"
     )
     running = await bot.command("diff", OTHER_STUDENT, command="sleep 50")
-    oneshot = {"label": ["org.layerlab.purpose=oneshot", f"org.layerlab.owner={OTHER_STUDENT.id}"]}
-    await until(lambda: engine.containers.list(filters=oneshot), what="the running /diff")
+    # In the warm container: taken, it runs the command, and the pool starts another.
+    await until(lambda: len(engine.containers.list(filters=warm)) == 2, what="the running /diff")
+    assert any(
+        "sleep 50" in " ".join(p) for c in engine.containers.list(filters=warm) for p in c.top()["Processes"]
+    )
     queued = await bot.command("diff", THIRD_STUDENT, command="sleep 50")
     await until(
         lambda: fake.messages.get(queued.original_id or "", {}).get("content", "").startswith("⏳"),
@@ -157,8 +172,10 @@ async def test_sigterm_in_the_middle_of_a_class(
     message = await until(lambda: shown(fake, queued.original_id), 5, "the queued student's answer")
     assert "De bot wordt herstart, dus dit werd niet uitgevoerd" in text_of(message)
 
-    # Nothing left behind but the lab container, which keeps its files.
+    # Nothing left behind but the lab container, which keeps its files: no one-shot
+    # container, and neither the warm container in use nor the idle one.
     assert engine.containers.list(all=True, filters={"label": "org.layerlab.purpose=oneshot"}) == []
+    assert engine.containers.list(all=True, filters=warm) == []
     (lab,) = lab_containers(engine, STUDENT)
     assert lab_file(lab, "/tmp/keep") == b"bewaard\n"
 

@@ -12,6 +12,9 @@ from fakediscord.limits import EPHEMERAL
 from tests.bot.test_lab import TEACHER
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
+#: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
+pytestmark = pytest.mark.one_engine
+
 
 def qna_settings(tmp_path: Path, **extra: object):  # type: ignore[no-untyped-def]
     return make_settings(tmp_path, qna_channel=FakeDiscord().channel_id, ask_per_hour=3, **extra)

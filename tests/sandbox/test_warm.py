@@ -11,13 +11,16 @@ from collections.abc import AsyncIterator
 import docker
 import pytest
 
+from bot.errors import EngineUnavailable
 from bot.lessons import load
 from bot.render import cli
+from bot.render.terminal import terminal_text
 from bot.sandbox import warm as warm_module
 from bot.sandbox.models import ImageRef
 from bot.sandbox.sandbox import Sandbox
 from tests.conftest import BUSYBOX, DEBIAN
 from tests.sandbox.conftest import OWNER, WARM, filled, make_sandbox
+from tests.support.second_engine import SecondEngine
 
 
 def course_commands() -> list[tuple[str, str]]:
@@ -158,7 +161,8 @@ async def test_a_tag_moved_to_another_image_drops_its_warm_containers(engine: do
 
 async def _gone(engine: docker.DockerClient, container_id: str) -> bool:
     for _ in range(100):
-        if not engine.containers.list(all=True, filters={"id": container_id}):
+        # The API's list, not the SDK's: that one inspects each row, and loses the race.
+        if not engine.api.containers(all=True, filters={"id": container_id}):
             return True
         await asyncio.sleep(0.05)
     return False
@@ -176,3 +180,41 @@ async def test_old_warm_containers_are_retired(
         assert await _gone(engine, first.id)
     finally:
         await box.close()
+
+
+@pytest.mark.docker
+@pytest.mark.one_engine  # the second engine is this machine's dockerd, whatever the suite's
+async def test_after_an_engine_restart_the_dead_pool_is_replaced() -> None:
+    """A restart of the engine ends every warm container, unknown to the pool. A
+    command that finds its container dead runs in a fresh one instead, the other
+    dead ones are dropped too, and the pool fills again with live ones."""
+    extra = SecondEngine()
+    box = None
+    try:
+        await asyncio.to_thread(extra.start)
+        await asyncio.to_thread(extra.load, BUSYBOX)
+        box = make_sandbox(base_images=[BUSYBOX], default_image=BUSYBOX, docker_host=extra.url, warm_pool=2)
+        await filled(box, 2)
+        dead = {w.id for w in box.warm._idle[BUSYBOX]}
+        await asyncio.to_thread(extra.stop)
+        with pytest.raises(EngineUnavailable):
+            await box.runner.run(OWNER, ref(BUSYBOX), "echo hi")
+        await asyncio.to_thread(extra.start)
+
+        result = await box.runner.run(OWNER, ref(BUSYBOX), "echo hi > /f; echo ok")
+        assert (result.exit_code, terminal_text(result.output), cli.diff(result.changes)) == (
+            0,
+            "ok\n",
+            "A /f\n",
+        )
+        await filled(box, 2)
+        assert not dead & {w.id for w in box.warm._idle[BUSYBOX]}
+        with extra.client() as other:
+            assert not [c for c in other.containers.list(all=True) if c.id in dead]  # removed
+            assert len(other.containers.list(filters=WARM)) == 2  # and the new ones run
+        pooled = await box.runner.run(OWNER, ref(BUSYBOX), "echo again")
+        assert terminal_text(pooled.output) == "again\n" and box.warm.idle()[BUSYBOX] < 2
+    finally:
+        if box is not None:
+            await box.close()
+        await asyncio.to_thread(extra.remove)
