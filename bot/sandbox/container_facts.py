@@ -43,3 +43,21 @@ def layer_size(api: Any, container_id: str) -> int | None:
     """Bytes in a container's writable layer (``SizeRw``), None when it is gone (worker thread)."""
     row = layer_row(api, container_id)
     return int(row.get("SizeRw") or 0) if row is not None else None
+
+
+#: The first Engine API version whose one-shot stats answer at once (20.10's, 1.41,
+#: waits a second for a second sample after the first call).
+ONE_SHOT_STATS = (1, 42)
+
+
+def runs_more_than_its_first(api: Any, container_id: str) -> bool:
+    """Whether a running container has a process besides its first (worker thread).
+
+    The number of processes in its cgroup (one-shot stats, 2-5 ms) where the engine
+    answers those at once, else ``docker top`` (which runs ``runc ps``: 15-20 ms)."""
+    version = tuple(int(part) for part in str(api.api_version).split(".")[:2])
+    if version >= ONE_SHOT_STATS:
+        pids = (api.stats(container_id, stream=False, one_shot=True).get("pids_stats") or {}).get("current")
+        if isinstance(pids, int):
+            return pids > 1
+    return len(api.top(container_id).get("Processes") or ()) > 1

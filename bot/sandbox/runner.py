@@ -26,7 +26,7 @@ from docker.types import LogConfig, Ulimit
 from bot.errors import ShuttingDown, UserError
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
-from bot.sandbox.container_facts import changes, layer_row, layer_size
+from bot.sandbox.container_facts import changes, layer_row, layer_size, runs_more_than_its_first
 from bot.sandbox.disk import DiskGuard
 from bot.sandbox.helpers import Helpers
 from bot.sandbox.limits import Limits
@@ -263,7 +263,7 @@ class Runner:
         # Nothing of a command runs on after it: a process left in the background
         # (`nohup … &`) would write on, unwatched, and outlive every limit.
         with contextlib.suppress(docker.errors.APIError):
-            if len(self.client.api.top(container_id).get("Processes") or ()) > 1:
+            if runs_more_than_its_first(self.client.api, container_id):
                 self.reap(container_id)
         return result
 
@@ -378,7 +378,7 @@ class Runner:
         # before the diff. (Not beside it: the engine takes a container's lock for
         # both, so a top next to a diff waits for it.)
         with contextlib.suppress(docker.errors.APIError):
-            if len(api.top(warm.id).get("Processes") or ()) > 1:
+            if runs_more_than_its_first(api, warm.id):
                 api.kill(warm.id)
                 api.wait(warm.id, timeout=WAIT_GRACE)
         return replace(result, changes=changes(api, warm.id))

@@ -6,6 +6,7 @@ longer names, and is empty when it closes."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import docker
@@ -18,6 +19,7 @@ from bot.render.terminal import terminal_text
 from bot.sandbox import warm as warm_module
 from bot.sandbox.models import ImageRef
 from bot.sandbox.sandbox import Sandbox
+from bot.sandbox.warm import Warm
 from tests.conftest import BUSYBOX, DEBIAN
 from tests.sandbox.conftest import OWNER, WARM, filled, make_sandbox
 from tests.support.second_engine import SecondEngine
@@ -126,6 +128,48 @@ async def test_the_pool_refills_and_never_serves_twice(pooled: Sandbox, engine: 
     # A warm container has no owner: nothing of a student's is on it before it is used.
     (one, *_) = engine.containers.list(filters=WARM)
     assert "org.layerlab.owner" not in one.labels and one.attrs["HostConfig"]["NetworkMode"] == "none"
+
+
+async def test_what_a_command_leaves_running_ends_before_the_diff(
+    pooled: Sandbox, engine: docker.DockerClient
+) -> None:
+    """In a fresh container the command is the first process, and what it leaves
+    running ends with it. In a warm one the container is killed for it before the
+    diff: the result comes at once, and the background writer never writes. (One in
+    a session of its own: the engine ends the others with the exec's shell.)"""
+    writer = "setsid sh -c 'sleep 1; echo late > /late' >/dev/null 2>&1 &"
+    command = f"{writer} sleep 0.2; echo now > /now; echo started"  # (the sleep: setsid done by then)
+    taken = pooled.warm.take(BUSYBOX)
+    assert taken is not None
+    try:
+        started = time.monotonic()
+        result = await pooled.client.call(pooled.runner._run_warm, OWNER, ref(BUSYBOX), command, taken)
+        assert time.monotonic() - started < 1.0 and not result.timed_out
+        assert (result.exit_code, terminal_text(result.output), cli.diff(result.changes)) == (
+            0,
+            "started\n",
+            "A /now\n",
+        )
+        container = engine.containers.get(taken.id)
+        assert container.status == "exited"  # killed, its leftover with it
+        await asyncio.sleep(1.5)
+        assert [c["Path"] for c in container.diff()] == ["/now"]  # /late never came
+    finally:
+        pooled.warm.used(taken)
+    # Without leftovers the container is not killed: nothing to end.
+    taken = pooled.warm.take(BUSYBOX) or await _next(pooled)
+    try:
+        await pooled.client.call(pooled.runner._run_warm, OWNER, ref(BUSYBOX), "echo quiet", taken)
+        assert engine.containers.get(taken.id).status == "running"
+    finally:
+        pooled.warm.used(taken)
+
+
+async def _next(box: Sandbox) -> Warm:
+    await filled(box)
+    found = box.warm.take(BUSYBOX)
+    assert found is not None
+    return found
 
 
 async def test_a_tag_moved_to_another_image_drops_its_warm_containers(engine: docker.DockerClient) -> None:
