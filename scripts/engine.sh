@@ -49,7 +49,9 @@ start_engine() {
         log "DOCKER_HOST=$DOCKER_HOST is set but does not answer"; exit 1
     fi
     need_root "start dockerd"
-    if pgrep -x dockerd >/dev/null; then
+    # The main engine's own pidfile: the newer engines of scripts/engines.sh are
+    # dockerd processes too, and do not make this one answer.
+    if [ -s /var/run/docker.pid ] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
         log "a dockerd process exists but does not answer yet; waiting"
     else
         log "starting dockerd"
