@@ -46,14 +46,14 @@ class Cleanup:
         api = self.client.api
         removed = 0
         now = utcnow()
-        oneshot = api.containers(all=True, filters=labels.purpose_filter(labels.PURPOSE_ONESHOT))
-        warm = api.containers(all=True, filters=labels.purpose_filter(labels.PURPOSE_WARM))
-        for row in oneshot + warm:
+        for row in api.containers(all=True, filters={"label": labels.PURPOSE}):
+            row_labels = row.get("Labels") or {}
+            purpose = row_labels.get(labels.PURPOSE)
+            if purpose not in (labels.PURPOSE_ONESHOT, labels.PURPOSE_WARM):
+                continue  # labs and playgrounds have janitors of their own
             # A live bot retires its warm containers at WARM_AGE and uses one for a
             # job's time at most: one older than both is a crashed process's.
-            row_labels = row.get("Labels") or {}
-            is_warm = row_labels.get(labels.PURPOSE) == labels.PURPOSE_WARM
-            older = older_than + (WARM_AGE if is_warm else 0.0)
+            older = older_than + (WARM_AGE if purpose == labels.PURPOSE_WARM else 0.0)
             label = row_labels.get(labels.CREATED)
             try:
                 created = datetime.fromisoformat(label) if label else parse_time(row["Created"])

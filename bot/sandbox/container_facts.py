@@ -54,7 +54,9 @@ def runs_more_than_its_first(api: Any, container_id: str) -> bool:
     """Whether a running container has a process besides its first (worker thread).
 
     The number of processes in its cgroup (one-shot stats, 2-5 ms) where the engine
-    answers those at once, else ``docker top`` (which runs ``runc ps``: 15-20 ms)."""
+    answers those at once, else ``docker top`` (which runs ``runc ps``: 15-20 ms). The
+    cgroup counts threads: a first process with threads of its own would read as
+    "more" and cost a needless reap; the bot's first processes are plain shells."""
     version = tuple(int(part) for part in str(api.api_version).split(".")[:2])
     if version >= ONE_SHOT_STATS:
         pids = (api.stats(container_id, stream=False, one_shot=True).get("pids_stats") or {}).get("current")

@@ -19,6 +19,7 @@ last, and only past ``FREE_STALE`` it waits for a new one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 FREE_TTL = 5.0
 #: Seconds after which a command about to start waits for a new measurement.
 FREE_STALE = 30.0
+#: Seconds a closing sandbox waits for a measurement under way.
+CLOSE_WAIT = 15.0
 #: Separates the two parts of the helper's output (bytes, then inodes).
 INODES_MARK = "--inodes--"
 
@@ -56,12 +59,20 @@ class DiskGuard:
         self.free_inodes: int | None = None
         self._measured = -FREE_TTL  # monotonic
         self._measuring = threading.Lock()
+        self._aside: threading.Thread | None = None  # a measurement started beside a command
 
     # -- async API ------------------------------------------------------------------
 
     async def free(self) -> int | None:
         """Bytes free on the engine's data root now (None: it could not be measured)."""
         return await self.client.call(self.measure)
+
+    async def close(self) -> None:
+        """Wait for a measurement started beside a command (its helper container is
+        removed by then, and none starts after the sandbox is closed)."""
+        aside = self._aside
+        if aside is not None and aside.is_alive():
+            await asyncio.to_thread(aside.join, CLOSE_WAIT)
 
     # -- on the worker threads --------------------------------------------------------
 
@@ -129,7 +140,8 @@ class DiskGuard:
             finally:
                 self._measuring.release()
 
-        threading.Thread(target=measure, name="disk-measure", daemon=True).start()
+        self._aside = threading.Thread(target=measure, name="disk-measure", daemon=True)
+        self._aside.start()
 
     def refuse_if_low(self) -> None:
         """Refuse new work while the disk is below a floor (by the last measurement

@@ -35,14 +35,11 @@ def labels(owner: Owner, purpose: str, **extra: str) -> dict[str, str]:
     }
 
 
-def helper_labels() -> dict[str, str]:
-    """A container of the bot's own (no student's): removed like a one-shot if left behind."""
-    return {PURPOSE: PURPOSE_ONESHOT, CREATED: utcnow().isoformat(timespec="seconds")}
-
-
-def warm_labels() -> dict[str, str]:
-    """A warm container's: no owner (it has none until it is used, and is removed then)."""
-    return {PURPOSE: PURPOSE_WARM, CREATED: utcnow().isoformat(timespec="seconds")}
+def helper_labels(purpose: str = PURPOSE_ONESHOT) -> dict[str, str]:
+    """A container of the bot's own, no student's: a helper (removed like a one-shot if
+    left behind), or with ``PURPOSE_WARM`` a warm container, which has no owner until
+    it is used and is removed then."""
+    return {PURPOSE: purpose, CREATED: utcnow().isoformat(timespec="seconds")}
 
 
 def owner_filter(owner: Owner, purpose: str | None = None) -> dict[str, list[str]]:

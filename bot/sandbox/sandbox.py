@@ -64,4 +64,5 @@ class Sandbox:
 
     async def close(self) -> None:
         await self.warm.close()
+        await self.disk.close()
         await self.client.close()

@@ -117,7 +117,7 @@ class WarmPool:
         self._poke()
 
     def recheck(self) -> None:
-        """A taken container had died: the keeper checks the others now."""
+        """The keeper checks its containers and the tags now (a taken one had died)."""
         self._checked = 0.0
         self._poke()
 
@@ -185,7 +185,7 @@ class WarmPool:
             except (ShuttingDown, UserError, docker.errors.DockerException) as exc:
                 log.info("Warm pool on %s waits: %s", self.client.name, exc)
                 self._checked = 0.0  # once it answers again, first see what still runs
-                await self._pause(BACKOFF)
+                await self._pause(BACKOFF)  # (not recheck(): a poke would end the back-off)
             except Exception:  # the keeper must outlive any one failure
                 log.exception("Warm pool on %s failed; trying again", self.client.name)
                 await self._pause(BACKOFF)
@@ -240,7 +240,9 @@ class WarmPool:
         found = image_id(self.client.api, ref)
         if found is None:
             return None
-        container_id = self.runner.create(ref, IDLE_COMMAND, labels.warm_labels(), keep=True)
+        container_id = self.runner.create(
+            ref, IDLE_COMMAND, labels.helper_labels(labels.PURPOSE_WARM), keep=True
+        )
         try:
             self.client.api.start(container_id)
         except BaseException:

@@ -13,6 +13,7 @@ import pytest
 from bot.errors import BadName, ImageNotAllowed, ImageNotPresent, UserError
 from bot.render import cli
 from bot.render.terminal import terminal_text
+from bot.sandbox import disk
 from bot.sandbox.labels import labels
 from bot.sandbox.limits import Limits
 from bot.sandbox.models import ChangeKind
@@ -300,3 +301,29 @@ async def test_limits_as_the_container_sees_them(sandbox: Sandbox) -> None:
         assert values == [memory, memory, "100000", "100000", str(TEST_LIMITS.pids)]
     else:  # cgroup v2: swap.max 0, cpu.max "quota period"
         assert values == [memory, "0", "100000", "100000", str(TEST_LIMITS.pids)]
+
+
+async def test_a_command_goes_by_a_recent_measurement_and_waits_only_for_a_stale_one(
+    engine: docker.DockerClient,
+) -> None:
+    """The free-space floor before a command (bot/sandbox/disk.py): under half of
+    FREE_STALE old, the last measurement is used as it is; past half, it is still
+    used, and a new one is made beside the command; past FREE_STALE, the command
+    waits for a new one. Here the floor is above what is free, so each path refuses."""
+    free = await make_sandbox().disk.free()
+    assert free is not None
+    box = make_sandbox(limits=replace(TEST_LIMITS, min_free_bytes=free + 10 * 1024**3))
+    guard = box.disk
+    try:
+        await guard.free()
+        measured = guard._measured
+        for age, new_one in ((1.0, False), (disk.FREE_STALE / 2 + 1, True), (disk.FREE_STALE + 1, True)):
+            guard._measured = measured = time.monotonic() - age
+            with pytest.raises(UserError) as refused:
+                await box.client.call(guard.refuse_if_low)
+            assert refused.value.key == "error.disk_low"
+            await guard.close()  # waits for a measurement made beside the command
+            assert (guard._measured > measured) == new_one, age
+            assert guard._aside is None or not guard._aside.is_alive()
+    finally:
+        await box.close()

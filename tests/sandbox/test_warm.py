@@ -184,13 +184,11 @@ async def test_a_tag_moved_to_another_image_drops_its_warm_containers(engine: do
         result = await box.runner.run(OWNER, ref(tag), "cat /etc/debian_version")
         assert result.exit_code == 0  # the new image ran, in a fresh container
         assert await _gone(engine, old.id)  # taken, found to be of the old image, removed
-        box.warm._checked = 0.0  # the keeper's next round checks the tags
-        box.warm._poke()
+        box.warm.recheck()  # the keeper's next round checks the tags
         await filled(box)
         assert box.warm._idle[tag][0].image_id == engine.images.get(DEBIAN).id
         engine.images.remove(tag)  # no longer there: nothing is kept for it
-        box.warm._checked = 0.0
-        box.warm._poke()
+        box.warm.recheck()
         for _ in range(100):
             if not box.warm.idle()[tag]:
                 break
