@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import make_sandboxes
 from bot.errors import EngineUnavailable, UserError
@@ -184,7 +184,8 @@ async def _engine(
                 " and ends it at the cap instead",
             )
         )
-    found.append(await _playground(sandbox, where))
+    found.append(_network(described, where))
+    found.append(await _playground(sandbox, where))  # needs the network too
     for image, present in described["images"].items():
         if present:
             found.append(Finding(f"image{where}", OK, f"{image} is on the engine"))
@@ -198,6 +199,21 @@ async def _engine(
                 )
             )
     return found
+
+
+def _network(described: dict[str, Any], where: str) -> Finding:
+    """The network students' containers get (LAYERLAB_SANDBOX_NETWORK) exists on the engine."""
+    name = described["network"]
+    if name == "none":
+        return Finding(f"network{where}", OK, "students' containers have no network (a loopback only)")
+    if described["network_present"]:
+        return Finding(f"network{where}", OK, f"students' containers use the network {name!r}")
+    return Finding(
+        f"network{where}",
+        PROBLEM,
+        f"the engine has no network {name!r} (LAYERLAB_SANDBOX_NETWORK): no student command can start",
+        f"create it on the engine (docker network create {name}), or set LAYERLAB_SANDBOX_NETWORK=none",
+    )
 
 
 #: The owner of the playground doctor makes and removes (no course server has id 0).

@@ -23,6 +23,7 @@ from bot.console import offline
 from bot.sandbox.models import DEFAULT_DOCKER_HOST, Owner
 from bot.settings import Settings
 from fakediscord import FakeDiscord, FakeInteraction, FakeUser, OfflineSession
+from tests.support.apt_mirror import served
 
 #: The engine under test (scripts/test runs the engine suite once per engine of the
 #: matrix, LAYERLAB_TEST_ENGINES): its URL, its socket, and its name in the matrix.
@@ -117,6 +118,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.docker)
+
+
+@pytest.fixture(scope="session")
+def apt_network(engine: docker.DockerClient) -> Iterator[str]:
+    """The network on which `apt` reaches the local Debian mirror (tests/support/apt_mirror.py)."""
+    with served(engine) as network:
+        yield network
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import asyncio
 import functools
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from bot.errors import EngineUnavailable
+from bot.errors import EngineUnavailable, UserError
 from bot.sandbox.models import DEFAULT_DOCKER_HOST, EngineState
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ T = TypeVar("T")
 API_TIMEOUT = 180
 #: Seconds a health probe waits for an engine (a dead TCP host must not hold it up).
 PROBE_TIMEOUT = 5
+#: How the engine says a container's network does not exist.
+_MISSING_NETWORK = re.compile(r"network (\S+) not found")
 
 
 def parse_time(value: str | int | float) -> datetime:
@@ -122,6 +125,14 @@ class EngineClient:
             self._saw(up=False)
             self._forget_client()
             raise EngineUnavailable(engine=self.name) from exc
+        except docker.errors.NotFound as exc:
+            missing = _MISSING_NETWORK.search(str(exc.explanation or exc))
+            if missing is None:
+                raise
+            # LAYERLAB_SANDBOX_NETWORK names a network the engine does not have (20.10 and
+            # 28 both say "network NAME not found" when the container starts).
+            log.error("Docker engine %s has no network %r (LAYERLAB_SANDBOX_NETWORK)", self.name, missing[1])
+            raise UserError("error.network_missing", network=missing[1]) from exc
         self._saw(up=True)
         return result
 

@@ -8,6 +8,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+import docker.errors
+
 from bot.errors import UserError
 from bot.sandbox import labels
 from bot.sandbox.client import EngineClient
@@ -182,6 +184,11 @@ class Host:
         info = docker_client.api.info()
         status = dict((str(k), str(v)) for k, v in info.get("DriverStatus") or ())
         present = {ref: image_id(docker_client.api, ref) is not None for ref in self.policy.base_images}
+        network = self.runner.limits.network
+        try:
+            network_present = network == "none" or bool(docker_client.api.inspect_network(network))
+        except docker.errors.NotFound:
+            network_present = False
         return {
             "version": str(version.get("Version", "?")),
             "api_version": str(version.get("ApiVersion", "?")),
@@ -190,6 +197,8 @@ class Host:
             "image_store": image_store(info),
             "storage_quota": self.runner.storage_quota(),
             "images": present,
+            "network": network,
+            "network_present": network_present,
             # Who the engine is: its ID alone is not enough (engines sharing /etc/docker,
             # or cloned machines, share it), so with its host name and data root.
             "identity": "|".join(str(info.get(k, "")) for k in ("ID", "Name", "DockerRootDir")),

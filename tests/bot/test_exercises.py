@@ -7,7 +7,6 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import docker
 import pytest
 
 from fakediscord import FakeInteraction
@@ -16,7 +15,7 @@ from tests.bot.test_lab import TEACHER
 from tests.conftest import OTHER_STUDENT, STUDENT, Harness, make_settings, running_bot
 
 NETWORK = {
-    "sandbox_network": "bridge",  # the seed's exercises install packages
+    # The seed's exercises install packages: from the local Debian mirror (apt_network).
     "sandbox_timeout": 240.0,
     "sandbox_memory_mb": 512,
     "sandbox_writable_mb": 512,
@@ -25,8 +24,8 @@ NETWORK = {
 
 
 @pytest.fixture
-async def course(engine: docker.DockerClient, tmp_path: Path):  # type: ignore[no-untyped-def]
-    async with running_bot(make_settings(tmp_path, **NETWORK)) as harness:
+async def course(apt_network: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    async with running_bot(make_settings(tmp_path, sandbox_network=apt_network, **NETWORK)) as harness:
         yield harness
         await harness.built.labs.reap(harness.fake.guild_id)
         for user in (STUDENT, OTHER_STUDENT):

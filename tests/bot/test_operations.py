@@ -50,11 +50,29 @@ async def test_engine_down_and_back_without_a_restart(engine: docker.DockerClien
     await proxy.stop()
 
 
-async def test_the_seed_exercise_install_ping_and_commit(engine: docker.DockerClient, tmp_path: Path) -> None:
-    """OEFENING: apt update && apt -y install iputils-ping, commit to myubuntu, ping works there."""
+async def test_a_network_the_engine_lacks_is_named_and_nothing_is_left(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    """LAYERLAB_SANDBOX_NETWORK set to a network the engine does not have: the student
+    reads that the lab host is not set up right (the engine only says so at start),
+    and the container that could not start is gone."""
+    mine = {"label": "org.layerlab.purpose=oneshot"}
+    before = {c.id for c in engine.containers.list(all=True, filters=mine)}
+    settings = make_settings(tmp_path, sandbox_network="layerlab-no-such-network")
+    async with running_bot(settings) as harness:
+        it = await harness.run("diff", command="true")
+        text = harness.text(it)
+        assert "De labhost is niet goed ingesteld" in text and "`layerlab-no-such-network`" in text, text
+        assert "Fout-id" not in text
+    assert {c.id for c in engine.containers.list(all=True, filters=mine)} <= before
+
+
+async def test_the_seed_exercise_install_ping_and_commit(apt_network: str, tmp_path: Path) -> None:
+    """OEFENING: apt update && apt -y install iputils-ping, commit to myubuntu, ping works there
+    (apt from the local Debian mirror, on a network with no way out)."""
     settings = make_settings(
         tmp_path,
-        sandbox_network="bridge",
+        sandbox_network=apt_network,
         sandbox_timeout=240.0,
         sandbox_memory_mb=512,
         sandbox_writable_mb=512,

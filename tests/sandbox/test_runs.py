@@ -255,6 +255,28 @@ async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
     assert "Temporary failure resolving" in text or "Could not resolve" in text
 
 
+async def test_the_tests_apt_network_reaches_the_mirror_and_no_further(apt_network: str) -> None:
+    """The network the exercise tests give the bot (tests/support/apt_mirror.py): apt
+    reaches the local mirror as deb.debian.org, and the real address does not answer."""
+    box = make_sandbox(limits=replace(TEST_LIMITS, network=apt_network, timeout=60.0))
+    try:
+        image = await box.policy.resolve(OWNER, DEBIAN)
+        command = (
+            "getent hosts deb.debian.org;"
+            "apt-get -o Acquire::Retries=0 update 2>&1 | grep -c '^Get:';"
+            "ip=$(getent hosts deb.debian.org | cut -d' ' -f1);"
+            # deb.debian.org's real address: dropped (or unroutable), so it times out.
+            "timeout 3 bash -c 'echo > /dev/tcp/151.101.2.132/80' 2>/dev/null || echo no way out;"
+            'timeout 5 bash -c "echo > /dev/tcp/$ip/80" && echo mirror answers'
+        )
+        text = terminal_text((await box.runner.run(OWNER, image, command)).output)
+    finally:
+        await box.close()
+    lines = text.splitlines()
+    assert len(lines) == 4, text
+    assert lines[0].endswith("deb.debian.org") and lines[1:] == ["3", "no way out", "mirror answers"], text
+
+
 async def test_leftovers_from_a_crash_are_removed(sandbox: Sandbox, engine: docker.DockerClient) -> None:
     long_ago = "2020-01-01T00:00:00+00:00"
     crashed_long_ago = {**labels(OWNER, "oneshot"), "org.layerlab.created": long_ago}
