@@ -3,6 +3,12 @@
 ARG BASE_IMAGE=python:3.12-slim
 
 FROM ${BASE_IMAGE} AS build
+# pip's own settings, for a build without PyPI (a private index, or a folder of wheels
+# served with --find-links: the tests build it so, on a network with no way out).
+ARG PIP_INDEX_URL
+ARG PIP_NO_INDEX
+ARG PIP_FIND_LINKS
+ARG PIP_TRUSTED_HOST
 RUN python3 -m venv /opt/layerlab
 COPY pyproject.toml README.md /src/
 COPY bot /src/bot

@@ -23,7 +23,7 @@ from bot.console import offline
 from bot.sandbox.models import DEFAULT_DOCKER_HOST, Owner
 from bot.settings import Settings
 from fakediscord import FakeDiscord, FakeInteraction, FakeUser, OfflineSession
-from tests.support.apt_mirror import served
+from tests.support.local_mirror import APT, served
 
 #: The engine under test (scripts/test runs the engine suite once per engine of the
 #: matrix, LAYERLAB_TEST_ENGINES): its URL, its socket, and its name in the matrix.
@@ -122,8 +122,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def apt_network(engine: docker.DockerClient) -> Iterator[str]:
-    """The network on which `apt` reaches the local Debian mirror (tests/support/apt_mirror.py)."""
-    with served(engine) as network:
+    """The network on which `apt` reaches the local Debian mirror (tests/support/local_mirror.py)."""
+    with served(engine, APT, network="layerlab-test-apt", alias="deb.debian.org") as network:
         yield network
 
 

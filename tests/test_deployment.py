@@ -13,6 +13,7 @@ import docker
 import pytest
 
 from tests.conftest import DEBIAN, ENGINE_SOCKET, storage_driver
+from tests.support.local_mirror import WHEELS, served
 
 #: What this checks is the bot's, the same on every engine: scripts/test runs it on the first.
 pytestmark = pytest.mark.one_engine
@@ -28,10 +29,22 @@ def sh(*args: str, input: str | None = None, timeout: float = 600) -> subprocess
     return subprocess.run(args, capture_output=True, text=True, input=input, timeout=timeout, check=False)
 
 
+def build(engine: docker.DockerClient) -> None:
+    """The Dockerfile as it is, its pip pointed at the bot's wheels (scripts/wheelhouse.py),
+    served on a network with no way out: the build reaches no index."""
+    with served(engine, WHEELS, network="layerlab-test-wheels", alias="wheels") as network:
+        built = sh(
+            "docker", "build", "-q", "--network", network, "--build-arg", f"BASE_IMAGE={BASE}",
+            "--build-arg", "PIP_NO_INDEX=1", "--build-arg", "PIP_FIND_LINKS=http://wheels/",
+            "--build-arg", "PIP_TRUSTED_HOST=wheels",
+            "-t", IMAGE, str(ROOT),
+        )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-3000:]
+
+
 @pytest.fixture(scope="module")
 def bot_container(engine: docker.DockerClient) -> Iterator[docker.models.containers.Container]:
-    built = sh("docker", "build", "-q", "--build-arg", f"BASE_IMAGE={BASE}", "-t", IMAGE, str(ROOT))
-    assert built.returncode == 0, built.stderr[-3000:]
+    build(engine)
     sh("docker", "rm", "-f", NAME)
     socket_group = str(Path(ENGINE_SOCKET).stat().st_gid)
     started = sh(

@@ -256,7 +256,7 @@ async def test_no_network_no_socket_no_privileges(sandbox: Sandbox) -> None:
 
 
 async def test_the_tests_apt_network_reaches_the_mirror_and_no_further(apt_network: str) -> None:
-    """The network the exercise tests give the bot (tests/support/apt_mirror.py): apt
+    """The network the exercise tests give the bot (tests/support/local_mirror.py): apt
     reaches the local mirror as deb.debian.org, and the real address does not answer."""
     box = make_sandbox(limits=replace(TEST_LIMITS, network=apt_network, timeout=60.0))
     try:
