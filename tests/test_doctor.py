@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import signal
@@ -13,12 +14,15 @@ import time
 from pathlib import Path
 
 import docker
+import docker.errors
+import pytest
 
 from bot.doctor import PROBLEM, WARN, examine, report
 from bot.store import Database
 from bot.store.database import migrations
-from tests.conftest import DEBIAN, TEST_IMAGES, make_settings
+from tests.conftest import BUSYBOX, DEBIAN, TEST_IMAGES, make_settings
 from tests.store.test_store import WRITER
+from tests.support.registry import registry
 
 TOKEN = (
     "MTA5ODc2NTQzMjEwOTg3NjU0MzIx.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"  # shaped like one, not real
@@ -119,22 +123,47 @@ def test_backup_from_the_command_line(tmp_path: Path) -> None:
     assert again.returncode == 2 and "exists" in again.stderr  # never overwrites a backup
 
 
-def test_images_prepare_reports_each_image(engine: docker.DockerClient, tmp_path: Path) -> None:
-    """No registry is reachable here: a missing image is reported as a clear failure (exit 1);
-    one already on the engine is left alone. A successful pull is not tested here."""
+def prepare(images: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAYERLAB_")}
-    env.update(LAYERLAB_DATABASE=str(tmp_path / "x.db"), LAYERLAB_BASE_IMAGES=f"{DEBIAN},alpine:latest")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "images", "prepare"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert done.returncode == 1
+    env.update(LAYERLAB_DATABASE=str(tmp_path / "x.db"), LAYERLAB_BASE_IMAGES=",".join(images))
+    command = [sys.executable, "-m", "bot", "images", "prepare"]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_images_prepare_reports_each_image(engine: docker.DockerClient, tmp_path: Path) -> None:
+    """One already on the engine is left alone; one no registry has is a clear failure
+    (exit 1). Nothing leaves the machine: it is asked of a port on loopback where
+    nothing listens."""
+    absent = "127.0.0.1:9/course/absent:latest"
+    done = prepare([DEBIAN, absent], tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
     assert f"ok   {DEBIAN}: already on the engine" in done.stdout
-    assert "FAIL alpine:latest:" in done.stdout and "1 image(s) could not be prepared" in done.stdout
-    assert not engine.images.list(name="alpine")
+    assert f"FAIL {absent}:" in done.stdout and "1 image(s) could not be prepared" in done.stdout
+    assert not engine.images.list(name="127.0.0.1:9/course/absent")
+
+
+@pytest.mark.one_engine  # the containerd store pulls over TLS only, even from localhost (see README)
+def test_images_prepare_pulls_what_is_missing(engine: docker.DockerClient, tmp_path: Path) -> None:
+    """An image on offer that the engine lacks is pulled (from a registry on loopback,
+    tests/support/registry.py: the test image with a layer of its own), and is left
+    alone the next time."""
+    with registry(engine, BUSYBOX, "course/tiny") as (pulled, asked):
+        try:
+            done = prepare([DEBIAN, pulled], tmp_path)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert f"ok   {pulled}" in done.stdout and "already" not in done.stdout.split(pulled)[1], (
+                done.stdout
+            )
+            layers = engine.images.get(pulled).attrs["RootFS"]["Layers"]
+            assert layers[:-1] == engine.images.get(BUSYBOX).attrs["RootFS"]["Layers"] and len(layers) == 2
+            assert sum("/blobs/" in path for path in asked) >= 2  # at least the config and the new layer
+            again = prepare([DEBIAN, pulled], tmp_path)
+            assert again.returncode == 0 and f"ok   {pulled}: already on the engine" in again.stdout, (
+                again.stdout
+            )
+        finally:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                engine.images.remove(pulled)
 
 
 async def test_one_engine_listed_twice_is_named(engine: docker.DockerClient, tmp_path: Path) -> None:
