@@ -85,6 +85,7 @@ async def test_endless_loop_is_killed_at_the_timeout(sandbox: Sandbox, engine: d
     assert not _leftovers(engine)
 
 
+@pytest.mark.alone  # measures the host (its disk, its answer time): not beside another suite
 @BOTH_WAYS
 async def test_fork_bomb_ends_and_the_host_stays_responsive(
     sandbox: Sandbox, engine: docker.DockerClient
@@ -149,6 +150,7 @@ FILL_THE_DISK = "i=0; while :; do head -c 15000000 /dev/zero > /tmp/f$i; i=$((i+
 DISK_OVERSHOOT = 600 * 1024 * 1024
 
 
+@pytest.mark.alone  # measures the host (its disk, its answer time): not beside another suite
 @BOTH_WAYS
 async def test_a_disk_filling_loop_is_ended_near_the_cap(
     sandbox: Sandbox, engine: docker.DockerClient
@@ -178,6 +180,7 @@ async def assert_refused(limits: Limits, key: str) -> None:
         await full.close()
 
 
+@pytest.mark.alone  # measures the host (its disk, its answer time): not beside another suite
 async def test_below_the_free_space_floor_nothing_runs_and_a_writer_is_ended(sandbox: Sandbox) -> None:
     free = await sandbox.disk.free()
     assert free is not None and free > 1024 * 1024 * 1024, "this test needs 1 GiB free"
@@ -199,6 +202,7 @@ async def test_below_the_free_space_floor_nothing_runs_and_a_writer_is_ended(san
 FLOOD_OF_FILES = "mkdir /tmp/f && cd /tmp/f && seq 1 3000000 | xargs touch"
 
 
+@pytest.mark.alone  # measures the host (its disk, its answer time): not beside another suite
 async def test_below_the_inode_floor_nothing_runs_and_a_flood_of_files_is_ended(sandbox: Sandbox) -> None:
     await sandbox.disk.free()
     inodes = sandbox.disk.free_inodes
