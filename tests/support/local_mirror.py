@@ -31,7 +31,10 @@ IMAGE = "layerlab-test/busybox:latest"
 def _bridge(engine: docker.DockerClient, network: str) -> str:
     """A bridge name of this engine and network's own (at most 15 characters):
     engines on one machine must not make bridges of the same name."""
-    return "llm" + hashlib.sha256(f"{engine.api.base_url} {network}".encode()).hexdigest()[:10]
+    # Not the client's base_url: docker-py gives every unix socket the same one.
+    info = engine.info()
+    who = "|".join(str(info.get(k, "")) for k in ("ID", "DockerRootDir"))
+    return "llm" + hashlib.sha256(f"{who} {network}".encode()).hexdigest()[:10]
 
 
 def _forward(bridge: str, action: str) -> None:
