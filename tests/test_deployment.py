@@ -34,7 +34,7 @@ def build(engine: docker.DockerClient) -> None:
     served on a network with no way out: the build reaches no index."""
     with served(engine, WHEELS, network="layerlab-test-wheels", alias="wheels") as network:
         built = sh(
-            "docker", "build", "-q", "--network", network, "--build-arg", f"BASE_IMAGE={BASE}",
+            "docker", "build", "-q", "--force-rm", "--network", network, "--build-arg", f"BASE_IMAGE={BASE}",
             "--build-arg", "PIP_NO_INDEX=1", "--build-arg", "PIP_FIND_LINKS=http://wheels/",
             "--build-arg", "PIP_TRUSTED_HOST=wheels",
             "-t", IMAGE, str(ROOT),
