@@ -43,6 +43,12 @@ class EngineUnavailable(UserError):
     key = "error.engine_down"
 
 
+class NetworkMissing(UserError):
+    """LAYERLAB_SANDBOX_NETWORK names a network the engine does not have."""
+
+    key = "error.network_missing"
+
+
 class JobAlreadyRunning(UserError):
     key = "error.busy"
 

@@ -25,7 +25,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from bot.errors import EngineUnavailable, UserError
+from bot.errors import EngineUnavailable, NetworkMissing
 from bot.sandbox.models import DEFAULT_DOCKER_HOST, EngineState
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class EngineClient:
             # LAYERLAB_SANDBOX_NETWORK names a network the engine does not have (20.10 and
             # 28 both say "network NAME not found" when the container starts).
             log.error("Docker engine %s has no network %r (LAYERLAB_SANDBOX_NETWORK)", self.name, missing[1])
-            raise UserError("error.network_missing", network=missing[1]) from exc
+            raise NetworkMissing(network=missing[1]) from exc
         self._saw(up=True)
         return result
 

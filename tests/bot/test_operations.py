@@ -54,16 +54,18 @@ async def test_a_network_the_engine_lacks_is_named_and_nothing_is_left(
     engine: docker.DockerClient, tmp_path: Path
 ) -> None:
     """LAYERLAB_SANDBOX_NETWORK set to a network the engine does not have: the student
-    reads that the lab host is not set up right (the engine only says so at start),
-    and the container that could not start is gone."""
-    mine = {"label": "org.layerlab.purpose=oneshot"}
+    reads that the lab host is not set up right (the engine only says so at start), for
+    a one-shot, with the warm pool on, and for the lab container; no container that
+    could not start is left, and the warm pool holds none."""
+    mine = {"label": "org.layerlab.purpose"}
     before = {c.id for c in engine.containers.list(all=True, filters=mine)}
-    settings = make_settings(tmp_path, sandbox_network="layerlab-no-such-network")
+    settings = make_settings(tmp_path, sandbox_network="layerlab-no-such-network", warm_pool=1)
     async with running_bot(settings) as harness:
-        it = await harness.run("diff", command="true")
-        text = harness.text(it)
-        assert "De labhost is niet goed ingesteld" in text and "`layerlab-no-such-network`" in text, text
-        assert "Fout-id" not in text
+        for command, options in (("diff", {"command": "true"}), ("lab run", {"command": "true"})):
+            text = harness.text(await harness.run(command, **options))
+            assert "De labhost is niet goed ingesteld" in text and "`layerlab-no-such-network`" in text, text
+            assert "Fout-id" not in text
+        assert not any(harness.built.fleet.engines[0].sandbox.warm.idle().values())
     assert {c.id for c in engine.containers.list(all=True, filters=mine)} <= before
 
 
